@@ -1,0 +1,155 @@
+"""The competing-claims computations: reported ranges and the dispute status.
+
+They work on claims and denials already loaded by ``Incident.objects.with_claims()``
+and issue no queries of their own.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FigureRow:
+    claim: object
+    figure: object
+
+
+@dataclass
+class Range:
+    """What sources report for one casualty category.
+
+    ``min`` is the lowest low end of any figure, ``max`` the highest high end, where a
+    figure's low end is its min (or its max when it has none) and its high end its max
+    (or its min when it has none). ``open_ended`` is true when the figure that gives
+    the highest end has no max (“at least 300”).
+    """
+
+    category: object
+    min: int | None = None
+    max: int | None = None
+    open_ended: bool = False
+    source_ids: set = field(default_factory=set)
+    rows: list = field(default_factory=list)
+
+    @property
+    def sources(self):
+        return len(self.source_ids)
+
+    def as_dict(self):
+        return {
+            "min": self.min,
+            "max": self.max,
+            "sources": self.sources,
+            "open_ended": self.open_ended,
+        }
+
+
+@dataclass
+class Dispute:
+    reasons: list
+
+    @property
+    def contested(self):
+        return bool(self.reasons)
+
+    def as_dict(self):
+        return {"contested": self.contested, "reasons": self.reasons}
+
+
+def casualty_ranges(claims):
+    """Ranges per category slug, in category order, from the claims' figures."""
+    ranges = {}
+    for claim in claims:
+        for figure in claim.figures.all():
+            r = ranges.get(figure.category_id)
+            if r is None:
+                r = ranges[figure.category_id] = Range(category=figure.category)
+            r.source_ids.add(claim.source_id)
+            r.rows.append(FigureRow(claim, figure))
+            low, high = figure.low, figure.high
+            if low is not None and (r.min is None or low < r.min):
+                r.min = low
+            if high is not None and (r.max is None or high > r.max):
+                r.max = high
+                r.open_ended = figure.max_count is None
+            elif high is not None and high == r.max and figure.max_count is not None:
+                # An exact figure at the same height closes the range.
+                r.open_ended = False
+    return dict(sorted(ranges.items(), key=lambda item: (item[1].category.position, item[0])))
+
+
+def _same_organisation(a, b):
+    """True when one source is the other or belongs to it, at any depth."""
+    return a.pk == b.pk or a in b.lineage() or b in a.lineage()
+
+
+def _tolls_differ(rng, factor=2):
+    """True when two different sources' figures differ by more than ``factor``."""
+    per_source = {}
+    for row in rng.rows:
+        low, high = row.figure.low, row.figure.high
+        if low is None:
+            continue
+        lo, hi = per_source.get(row.claim.source_id, (low, high))
+        per_source[row.claim.source_id] = (min(lo, low), max(hi, high))
+    items = list(per_source.items())
+    for source_a, (low_a, _) in items:
+        for source_b, (_, high_b) in items:
+            if source_a != source_b and high_b > factor * low_a:
+                return True
+    return False
+
+
+def dispute(claims, denials, reveal_protected=False):
+    """The reasons, in plain words, why accounts of an incident conflict (none: not contested)."""
+
+    def name(source):
+        return source.name if reveal_protected else source.public_name
+
+    reasons = []
+    claims = list(claims)
+    by_id = {claim.pk: claim for claim in claims}
+    for denial in denials:
+        for target in denial.denies.all():
+            claim = by_id.get(target.pk)
+            if claim is None:
+                continue
+            if claim.kind == "attribution":
+                accused = claim.attributed_to
+                who = (
+                    "the accused, " + name(denial.source)
+                    if _same_organisation(denial.source, accused)
+                    else name(denial.source)
+                )
+                reasons.append(
+                    f"Attribution to {name(accused)} by {name(claim.source)} denied by {who}"
+                )
+            else:
+                reasons.append(
+                    f"{claim.get_kind_display()} claim by {name(claim.source)} denied by "
+                    f"{name(denial.source)}"
+                )
+
+    accused = {}
+    for claim in claims:
+        if claim.kind == "attribution":
+            accused.setdefault(claim.attributed_to_id, claim.attributed_to)
+    if len(accused) > 1:
+        parties = list(accused.values())
+        distinct = [
+            a
+            for i, a in enumerate(parties)
+            if not any(_same_organisation(a, b) for b in parties[:i])
+        ]
+        if len(distinct) > 1:
+            reasons.append(
+                "Attributions name different parties: " + ", ".join(name(a) for a in distinct)
+            )
+
+    for rng in casualty_ranges(claims).values():
+        if _tolls_differ(rng):
+            label = rng.category.name.lower()
+            reasons.append(
+                f"Tolls for {label} differ by more than 2x between sources: "
+                f"{rng.min} to {rng.max}{'+' if rng.open_ended else ''}"
+            )
+    return Dispute(reasons)
