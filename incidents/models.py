@@ -1,3 +1,4 @@
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch, Q
@@ -6,6 +7,7 @@ from django.urls import reverse
 from sources.models import Report, Source
 
 from .competing import Dispute, casualty_ranges, dispute
+from .search import incident_vector, statement_vector
 
 # The same words come from the admin, the API and the database trigger that backs them.
 DENIAL_OTHER_INCIDENT = "A denial can only answer claims about the same incident"
@@ -22,11 +24,10 @@ class IncidentQuerySet(models.QuerySet):
         one for the incidents, then one each for claims (with source, report,
         publisher and accused party joined), figures, denials (with source and
         report joined), the claims each denial answers, and related incidents.
-        Sources' parent organisations are joined two levels up, which is as deep
-        as the dispute rules usually look.
+        Sources' parent organisations are joined, which the dispute rules read.
         """
         claims = Claim.objects.select_related(
-            "source__parent__parent", "report__publisher", "attributed_to__parent__parent"
+            "source__parent", "report__publisher", "attributed_to__parent"
         ).prefetch_related(
             Prefetch(
                 "figures",
@@ -174,6 +175,8 @@ class Incident(models.Model):
             models.Index(
                 fields=["status", "-occurred_start", "-id"], name="incident_public_recent"
             ),
+            # Full-text search on title and summary (search.text_search_q).
+            GinIndex(incident_vector(), name="incident_search"),
         ]
 
     def __str__(self):
@@ -274,6 +277,8 @@ class Claim(models.Model):
         indexes = [
             # Filters on "has a claim of this kind" per incident.
             models.Index(fields=["incident", "kind"], name="claim_incident_kind"),
+            # Full-text search on statements (search.text_search_q).
+            GinIndex(statement_vector(), name="claim_statement_search"),
         ]
 
     def __str__(self):
@@ -373,6 +378,10 @@ class Denial(models.Model):
                 name="denial_statement_not_empty",
                 violation_error_message="Quote the denial's statement verbatim.",
             ),
+        ]
+        indexes = [
+            # Full-text search on statements (search.text_search_q).
+            GinIndex(statement_vector(), name="denial_statement_search"),
         ]
 
     def __str__(self):

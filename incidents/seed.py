@@ -7,6 +7,9 @@ dates below are those of its publication (Tuesday 31 May 2016) and the night
 before, recorded with day precision. The report's headline and address were not
 part of the text we hold, so its title describes it and its URL is left empty.
 
+Ahmad Ariha, an activist inside Idlib province, is recorded as a protected source:
+where a quote names him, the name is replaced by "[the activist]".
+
 Loading is idempotent: records are matched by slug (sources, incidents), by title
 and publisher (the report) and by statement (claims, denials).
 """
@@ -294,8 +297,8 @@ CLAIMS = [
         "kfar-takharim",
         "ahmad-ariha",
         "damage",
-        "Ariha, the Syria-based activist, said fresh air raids on Tuesday destroyed two "
-        "vaccination centers in the village of Kfar Takharim.",
+        "[the activist], the Syria-based activist, said fresh air raids on Tuesday destroyed "
+        "two vaccination centers in the village of Kfar Takharim.",
         None,
         [],
     ),

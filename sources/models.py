@@ -1,7 +1,10 @@
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+
+from .search import name_vector
 
 
 class SourceQuerySet(models.QuerySet):
@@ -70,6 +73,10 @@ class Source(models.Model):
                 violation_error_message="A source needs a name.",
             ),
         ]
+        indexes = [
+            # Full-text search on source names (incidents.search.text_search_q).
+            GinIndex(name_vector(), name="source_name_search"),
+        ]
 
     def __str__(self):
         return self.name
@@ -83,14 +90,6 @@ class Source(models.Model):
         if self.protected:
             return f"Protected source ({self.get_kind_display().lower()})"
         return self.name
-
-    def lineage(self):
-        """This source and the organisations above it, nearest first (one query per level)."""
-        seen, source = [], self
-        while source is not None and source not in seen:
-            seen.append(source)
-            source = source.parent
-        return seen
 
 
 class Report(models.Model):

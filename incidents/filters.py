@@ -1,0 +1,189 @@
+"""One FilterSet per list, shared by the API and the public HTML pages.
+
+Every condition on claims, figures or denials is its own ``Exists()`` subquery, so
+two conditions never get tied to the same claim row and no DISTINCT is needed.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from sources.models import Source
+
+from .models import Claim, Denial, Figure, Incident
+from .search import contested_q, text_search_q
+
+
+def _is_staff(request):
+    return bool(request is not None and request.user.is_authenticated and request.user.is_staff)
+
+
+class BBoxField(forms.CharField):
+    default_error_messages = {
+        "invalid": "Give the box as min_lon,min_lat,max_lon,max_lat, e.g. 35.5,35.5,37,36.5.",
+        "range": "Longitudes must be within -180..180 and latitudes within -90..90, "
+        "with each minimum below its maximum.",
+    }
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            min_lon, min_lat, max_lon, max_lat = (float(part) for part in value.split(","))
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+            raise forms.ValidationError(self.error_messages["range"], code="range")
+        return (min_lon, min_lat, max_lon, max_lat)
+
+
+class BBoxFilter(django_filters.Filter):
+    field_class = BBoxField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        min_lon, min_lat, max_lon, max_lat = value
+        return qs.filter(
+            longitude__gte=min_lon,
+            longitude__lte=max_lon,
+            latitude__gte=min_lat,
+            latitude__lte=max_lat,
+        )
+
+
+class CountryField(forms.CharField):
+    def to_python(self, value):
+        value = (super().to_python(value) or "").strip().upper()
+        if value and not (len(value) == 2 and value.isascii() and value.isalpha()):
+            raise forms.ValidationError("Give the country as a two-letter ISO code, e.g. SY.")
+        return value
+
+
+class CountryFilter(django_filters.CharFilter):
+    field_class = CountryField
+
+
+class StrictBooleanField(forms.TypedChoiceField):
+    """true/false (or 1/0); anything else is an error rather than "no filter"."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [("", "Any"), ("true", "Yes"), ("false", "No")])
+        kwargs["coerce"] = lambda value: value in ("true", "1", True)
+        kwargs["empty_value"] = None
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = {"1": "true", "0": "false", "True": "true", "False": "false"}.get(value, value)
+        return super().to_python(value)
+
+
+class StrictBooleanFilter(django_filters.Filter):
+    field_class = StrictBooleanField
+
+
+class IncidentFilter(django_filters.FilterSet):
+    """Filters of /api/v1/incidents/ and /incidents/ (see the API contract)."""
+
+    ORDERINGS = {
+        "occurred": ("occurred_start", "id"),
+        "-occurred": ("-occurred_start", "-id"),
+        "updated_at": ("updated_at", "id"),
+        "-updated_at": ("-updated_at", "-id"),
+        "-killed": ("-killed", "-id"),
+    }
+
+    q = django_filters.CharFilter(method="filter_q", label="Search", max_length=200)
+    occurred_after = django_filters.DateFilter(
+        field_name="occurred_start", lookup_expr="gte", label="Occurred on or after"
+    )
+    occurred_before = django_filters.DateFilter(
+        field_name="occurred_start", lookup_expr="lte", label="Occurred on or before"
+    )
+    country = CountryFilter(field_name="country", label="Country (ISO code)")
+    region = django_filters.CharFilter(field_name="region", lookup_expr="iexact")
+    source = django_filters.CharFilter(method="filter_source", label="Source (slug)")
+    attributed_to = django_filters.CharFilter(
+        method="filter_attributed_to", label="Attributed to (slug)"
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=Claim.Kind.choices, method="filter_kind", label="Has a claim of kind"
+    )
+    killed_min = django_filters.NumberFilter(
+        method="filter_killed_min", min_value=0, label="At least this many killed (any source)"
+    )
+    contested = StrictBooleanFilter(method="filter_contested", label="Contested")
+    assessment = django_filters.ChoiceFilter(choices=Incident.Grade.choices)
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    bbox = BBoxFilter(label="Bounding box (min_lon,min_lat,max_lon,max_lat)")
+    ordering = django_filters.ChoiceFilter(
+        choices=[
+            ("-occurred", "Newest first"),
+            ("occurred", "Oldest first"),
+            ("-updated_at", "Recently updated"),
+            ("updated_at", "Least recently updated"),
+            ("-killed", "Most killed"),
+        ],
+        method="filter_ordering",
+        label="Sort",
+    )
+
+    class Meta:
+        model = Incident
+        fields = []
+
+    def _sources(self, slug):
+        sources = Source.objects.filter(slug=slug)
+        if not _is_staff(self.request):
+            sources = sources.filter(protected=False)
+        return sources.values("pk")
+
+    def filter_q(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        return queryset.filter(text_search_q(value, include_protected=_is_staff(self.request)))
+
+    def filter_source(self, queryset, name, value):
+        sources = self._sources(value)
+        return queryset.filter(
+            Q(Exists(Claim.objects.filter(incident=OuterRef("pk"), source__in=sources)))
+            | Q(Exists(Denial.objects.filter(incident=OuterRef("pk"), source__in=sources)))
+        )
+
+    def filter_attributed_to(self, queryset, name, value):
+        return queryset.filter(
+            Exists(
+                Claim.objects.filter(
+                    incident=OuterRef("pk"),
+                    kind=Claim.Kind.ATTRIBUTION,
+                    attributed_to__in=self._sources(value),
+                )
+            )
+        )
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(Exists(Claim.objects.filter(incident=OuterRef("pk"), kind=value)))
+
+    def filter_killed_min(self, queryset, name, value):
+        figures = Figure.objects.filter(claim__incident=OuterRef("pk"), category="killed")
+        figures = figures.alias(high=Coalesce("max_count", "min_count")).filter(high__gte=value)
+        return queryset.filter(Exists(figures))
+
+    def filter_contested(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(contested_q()) if value else queryset.exclude(contested_q())
+
+    def filter_ordering(self, queryset, name, value):
+        if value == "-killed":
+            highest = (
+                Figure.objects.filter(claim__incident=OuterRef("pk"), category="killed")
+                .annotate(high=Coalesce("max_count", "min_count"))
+                .filter(high__isnull=False)
+                .order_by("-high")
+                .values("high")[:1]
+            )
+            queryset = queryset.alias(killed=Coalesce(Subquery(highest), -1))
+        return queryset.order_by(*self.ORDERINGS[value])

@@ -1,0 +1,100 @@
+"""Full-text search and the SQL form of the dispute rules.
+
+Each search expression here is also the expression of a GIN index declared on its
+model, so PostgreSQL can use the index: change one and the other together.
+"""
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce
+
+from sources.search import SEARCH_CONFIG, name_vector
+
+
+def incident_vector():
+    return SearchVector("title", "summary", config=SEARCH_CONFIG)
+
+
+def statement_vector():
+    return SearchVector("statement", config=SEARCH_CONFIG)
+
+
+def search_query(text):
+    return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+
+
+def text_search_q(text, include_protected=False):
+    """Incidents whose title, summary, claims' or denials' statements, or sources' names match.
+
+    A protected source's name is searched only for staff, so the public cannot find
+    out which incidents a protected source spoke about by guessing its name.
+    """
+    from sources.models import Source
+
+    from .models import Claim, Denial, Incident
+
+    query = search_query(text)
+    own = Incident.objects.annotate(v=incident_vector()).filter(pk=OuterRef("pk"), v=query)
+    claims = Claim.objects.annotate(v=statement_vector()).filter(incident=OuterRef("pk"), v=query)
+    denials = Denial.objects.annotate(v=statement_vector()).filter(incident=OuterRef("pk"), v=query)
+    sources = Source.objects.annotate(v=name_vector()).filter(v=query)
+    if not include_protected:
+        sources = sources.filter(protected=False)
+    named = Q(
+        Exists(Claim.objects.filter(incident=OuterRef("pk"), source__in=sources.values("pk")))
+    ) | Q(Exists(Denial.objects.filter(incident=OuterRef("pk"), source__in=sources.values("pk"))))
+    return Q(Exists(own)) | Q(Exists(claims)) | Q(Exists(denials)) | named
+
+
+def _low(prefix=""):
+    return Coalesce(f"{prefix}min_count", f"{prefix}max_count")
+
+
+def _high(prefix=""):
+    return Coalesce(f"{prefix}max_count", f"{prefix}min_count")
+
+
+def contested_q():
+    """The SQL twin of incidents.competing.dispute(): true when it would give any reason.
+
+    - a denial answers one of the incident's claims;
+    - two attributions name parties neither of which is the other or one of the other's
+      two parent levels (dispute() compares the same way);
+    - two sources' figures for one category differ by more than 2x.
+    """
+    from .models import Claim, Denial, Figure
+
+    denied = Denial.denies.through.objects.filter(denial__incident=OuterRef("pk"))
+
+    def with_family(claims):
+        # The accused party and its two parent levels; 0 stands for "none".
+        return claims.filter(kind="attribution").annotate(
+            p0=F("attributed_to_id"),
+            p1=Coalesce("attributed_to__parent_id", 0),
+            p2=Coalesce("attributed_to__parent__parent_id", 0),
+        )
+
+    other_party = (
+        with_family(Claim.objects.filter(incident=OuterRef("incident")))
+        .exclude(p0=OuterRef("p0"))
+        .exclude(p1=OuterRef("p0"))
+        .exclude(p2=OuterRef("p0"))
+        .exclude(p0=OuterRef("p1"))
+        .exclude(p0=OuterRef("p2"))
+    )
+    differing_attributions = with_family(Claim.objects.filter(incident=OuterRef("pk"))).filter(
+        Exists(other_party)
+    )
+
+    higher = Figure.objects.filter(
+        claim__incident=OuterRef("claim__incident"),
+        category=OuterRef("category"),
+    ).exclude(claim__source=OuterRef("claim__source"))
+    higher = higher.alias(high=_high()).filter(high__gt=2 * OuterRef("low"))
+    differing_tolls = (
+        Figure.objects.filter(claim__incident=OuterRef("pk"))
+        .alias(low=_low())
+        .filter(low__isnull=False)
+        .filter(Exists(higher))
+    )
+    return Q(Exists(denied)) | Q(Exists(differing_attributions)) | Q(Exists(differing_tolls))
