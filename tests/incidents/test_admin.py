@@ -139,3 +139,64 @@ def test_admin_lists_stay_within_a_query_budget(
         with django_assert_max_num_queries(15):
             assert admin_user_client.get(url).status_code == 200
     assert Incident.objects.count() == 32
+
+
+def incident_form(figures):
+    source = make_source()
+    data = {
+        "title": "Shelling of a market",
+        "slug": "shelling-of-a-market",
+        "status": "draft",
+        "occurred_start": "2016-05-30",
+        "occurred_precision": "day",
+        "claims-TOTAL_FORMS": 1,
+        "claims-INITIAL_FORMS": 0,
+        "claims-MIN_NUM_FORMS": 0,
+        "claims-MAX_NUM_FORMS": 1000,
+        "claims-0-kind": "casualties",
+        "claims-0-source": source.pk,
+        "claims-0-statement": "At least 12 people were killed.",
+        "claims-0-figures-TOTAL_FORMS": len(figures),
+        "claims-0-figures-INITIAL_FORMS": 0,
+        "claims-0-figures-MIN_NUM_FORMS": 0,
+        "claims-0-figures-MAX_NUM_FORMS": 1000,
+        "denials-TOTAL_FORMS": 0,
+        "denials-INITIAL_FORMS": 0,
+        "denials-MIN_NUM_FORMS": 0,
+        "denials-MAX_NUM_FORMS": 1000,
+    }
+    for i, (category, low, high, as_said) in enumerate(figures):
+        data |= {
+            f"claims-0-figures-{i}-category": category,
+            f"claims-0-figures-{i}-min_count": low,
+            f"claims-0-figures-{i}-max_count": high,
+            f"claims-0-figures-{i}-as_said": as_said,
+        }
+    return data
+
+
+def test_the_incident_form_saves_claims_with_their_figures_in_one_go(researcher_client):
+    response = researcher_client.post(
+        "/admin/incidents/incident/add/",
+        incident_form([("killed", 12, "", "at least 12"), ("injured", 30, 40, "30 to 40")]),
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    incident = Incident.objects.get(slug="shelling-of-a-market")
+    assert incident.status == "draft"
+    assert sorted(
+        Figure.objects.filter(claim__incident=incident).values_list(
+            "category", "min_count", "max_count"
+        )
+    ) == [("injured", 30, 40), ("killed", 12, None)]
+
+
+def test_one_bad_figure_saves_nothing_of_the_incident(researcher_client):
+    response = researcher_client.post(
+        "/admin/incidents/incident/add/",
+        incident_form([("killed", 12, "", "at least 12"), ("injured", 40, 30, "30 to 40")]),
+    )
+    assert response.status_code == 200
+    assert "The minimum cannot be above the maximum." in response.content.decode()
+    assert not Incident.objects.exists()
+    assert not Claim.objects.exists()
+    assert not Figure.objects.exists()
