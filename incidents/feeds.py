@@ -25,9 +25,7 @@ class IncidentFeed(Feed):
     def __call__(self, request, *args, **kwargs):
         filterset = self._filterset(request)
         if not filterset.is_valid():
-            lines = [
-                f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()
-            ]
+            lines = [f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()]
             return HttpResponse(
                 "The feed's filters are not valid.\n" + "\n".join(lines) + "\n",
                 status=400,

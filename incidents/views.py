@@ -42,6 +42,10 @@ FILTER_LABELS = {
 }
 
 
+# Filters set from elsewhere (the map, partner links) that the form carries as hidden fields.
+HIDDEN_FILTERS = ("bbox", "updated_since")
+
+
 def _non_empty(query):
     """The query without empty parameters (a submitted form sends every field)."""
     clean = QueryDict(mutable=True)
@@ -86,7 +90,11 @@ def incident_list(request, home=False):
     }
     if not filterset.is_valid():
         context["error_list"] = [
-            (name, FILTER_LABELS.get(name, "" if name == "__all__" else name), errors)
+            (
+                name if name in FILTER_LABELS and name not in HIDDEN_FILTERS else "",
+                FILTER_LABELS.get(name, ""),
+                errors,
+            )
             for name, errors in filterset.errors.items()
         ]
         return render(request, "incidents/incident_list.html", context, status=400)
