@@ -7,7 +7,7 @@ said about incidents, and the sources app never depends on incidents.
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +19,7 @@ from .filters import IncidentFilter
 from .models import Claim, Denial, Figure, Incident
 
 PAGE_SIZE = 25
+DEFAULT_ORDERING = "-occurred"  # the model's own ordering: left out of addresses
 SOURCE_PAGE_SIZE = 50
 MAP_LIMIT = 1000
 # The figures a list entry shows first, when the incident has them.
@@ -51,6 +52,8 @@ def _non_empty(query):
     clean = QueryDict(mutable=True)
     for key, values in query.lists():
         kept = [value for value in values if value.strip()]
+        if key == "ordering" and kept == [DEFAULT_ORDERING]:
+            continue
         if kept:
             clean.setlist(key, kept)
     return clean
@@ -300,21 +303,26 @@ def source_detail(request, slug):
         Claim.objects.public()
         .filter(source=source)
         .select_related("incident", "report__publisher", "attributed_to")
-        .prefetch_related("figures__category", "denials__source")
+        .prefetch_related(
+            Prefetch("figures", Figure.objects.select_related("category")),
+            Prefetch("denials", Denial.objects.select_related("source")),
+        )
         .order_by("-incident__occurred_start", "incident_id", "claimed_on", "id")
     )
     denials = (
         Denial.objects.public()
         .filter(source=source)
         .select_related("incident", "report__publisher")
-        .prefetch_related("denies__source", "denies__attributed_to")
+        .prefetch_related(
+            Prefetch("denies", Claim.objects.select_related("source", "attributed_to"))
+        )
         .order_by("-incident__occurred_start", "incident_id", "denied_on", "id")
     )
     accused = (
         Claim.objects.public()
         .filter(family, kind=Claim.Kind.ATTRIBUTION)
         .select_related("incident", "source", "report__publisher", "attributed_to")
-        .prefetch_related("denials__source")
+        .prefetch_related(Prefetch("denials", Denial.objects.select_related("source")))
         .order_by("-incident__occurred_start", "incident_id", "claimed_on", "id")
     )
     comparison = dict(figures.order_by().values_list("comparison").annotate(n=Count("pk")))
