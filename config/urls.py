@@ -1,9 +1,8 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
-from django.views.generic import TemplateView
 
+from incidents import views as incident_views
 from incidents.sitemaps import SITEMAPS
 
 admin.site.site_header = "Incident tracker: data entry"
@@ -26,12 +25,5 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
-    path(
-        "robots.txt",
-        TemplateView.as_view(
-            template_name="robots.txt",
-            content_type="text/plain; charset=utf-8",
-            extra_context={"site_url": settings.SITE_URL},
-        ),
-    ),
+    path("robots.txt", incident_views.robots_txt),
 ]

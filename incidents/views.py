@@ -243,6 +243,15 @@ def _incident_structured_data(incident):
     return data
 
 
+def robots_txt(request):
+    return render(
+        request,
+        "robots.txt",
+        {"site_url": settings.SITE_URL},
+        content_type="text/plain; charset=utf-8",
+    )
+
+
 # Sources
 
 

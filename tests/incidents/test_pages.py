@@ -59,8 +59,8 @@ def test_the_incident_page_shows_each_sources_figures_and_the_range(client, seed
     table = casualties[casualties.index("<table") :]
     killed = table[table.index("Killed") : table.index("Injured")]
     assert killed.count('<th scope="row">') == 2
-    assert '<td class="num">23</td>' in killed
-    assert '<td class="num">50</td>' in killed
+    assert '<td class="num" data-label="Min">23</td>' in killed
+    assert '<td class="num" data-label="Max">50</td>' in killed
 
 
 def test_the_chart_draws_one_bar_per_figure_with_accessible_text(client, seed):
