@@ -81,3 +81,22 @@ def test_the_incident_page_reads_at_desktop_and_phone_widths(
     assert overflow <= 0
     page.screenshot(path=str(artifacts / f"incident-{name}.png"), full_page=True)
     assert (artifacts / f"incident-{name}.png").stat().st_size > 10_000
+
+
+def test_the_pages_work_from_the_keyboard(offline_page, live_server, live_seed):
+    page = offline_page
+    page.goto(f"{live_server.url}/incidents/")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    page.get_by_label("Search", exact=True).focus()
+    page.keyboard.type("vaccination")
+    page.keyboard.press("Enter")
+    expect(page.locator(".result-count")).to_contain_text("1 incident")
+    link = page.get_by_role("link", name="Raids destroy two vaccination centres in Kfar Takharim")
+    link.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Raids destroy two vaccination centres in Kfar Takharim"
+    )

@@ -269,6 +269,8 @@ def test_it_hides_drafts_from_the_list_counts_map_and_timeline(client, seed):
         "kfar-takharim-vaccination-centres-2016-05-31",
     }
     assert "(2 dated)" in html
+    searched = text(client.get("/incidents/?q=secret"))
+    assert "<strong>0</strong> incidents" in searched and "Secret draft" not in searched
 
 
 @pytest.mark.parametrize(
