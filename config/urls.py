@@ -1,12 +1,29 @@
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+
+from incidents import views as incident_views
+from incidents.sitemaps import SITEMAPS
 
 admin.site.site_header = "Incident tracker: data entry"
 admin.site.site_title = "Incident tracker"
 
 urlpatterns = [
     path("", include("incidents.urls")),
-    path("sources/", include("sources.urls")),
+    path("sources/", include("incidents.source_urls")),
     path("admin/", admin.site.urls),
     path("_nested_admin/", include("nested_admin.urls")),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+    path("robots.txt", incident_views.robots_txt),
 ]

@@ -1,7 +1,25 @@
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 
 from sources.models import Report, Source
@@ -43,6 +61,23 @@ class IncidentQuerySet(models.QuerySet):
             Prefetch("claims", queryset=claims.order_by("claimed_on", "id")),
             Prefetch("denials", queryset=denials.order_by("denied_on", "id")),
             Prefetch("related", queryset=Incident.objects.only("id", "slug", "title", "status")),
+        )
+
+    def counts_by_month(self):
+        """Incidents per month of their start date (undated ones left out), oldest first."""
+        return (
+            self.exclude(occurred_start=None)
+            .order_by()
+            .annotate(month=TruncMonth("occurred_start"))
+            .values("month")
+            .annotate(count=Count("pk"))
+            .order_by("month")
+        )
+
+    def map_points(self):
+        """The located incidents as light rows for a map: slug, title, coordinates, date."""
+        return self.filter(latitude__isnull=False, longitude__isnull=False).values_list(
+            "latitude", "longitude", "slug", "title", "occurred_start"
         )
 
 
@@ -185,6 +220,11 @@ class Incident(models.Model):
     def get_absolute_url(self):
         return reverse("incidents:detail", args=[self.slug])
 
+    @property
+    def permalink(self):
+        """The incident's public address, for citations and feeds read away from the site."""
+        return settings.SITE_URL + self.get_absolute_url()
+
     def casualty_ranges(self):
         """Per casualty category: the reported range and the sources behind it."""
         return casualty_ranges(self.claims.all())
@@ -206,6 +246,73 @@ class Incident(models.Model):
         """Whether accounts of this incident conflict, with reasons in plain words."""
         return dispute(self.claims.all(), self.denials.all(), reveal_protected=reveal_protected)
 
+    def unanswered_denials(self):
+        """Denials that answer none of the recorded claims (a blanket denial)."""
+        return [denial for denial in self.denials.all() if not denial.denies.all()]
+
+    def public_related(self):
+        """Related incidents the public may see (no extra query after with_claims())."""
+        return [other for other in self.related.all() if other.status == self.Status.PUBLISHED]
+
+    def statement_timeline(self):
+        """Claims and denials in the order they were made; undated ones last.
+
+        A list of TimelineEntry, read from what with_claims() loaded (no query).
+        """
+        entries = [
+            TimelineEntry(claim.claimed_on, claim, is_denial=False) for claim in self.claims.all()
+        ]
+        entries += [
+            TimelineEntry(denial.denied_on, denial, is_denial=True) for denial in self.denials.all()
+        ]
+        return sorted(
+            entries, key=lambda e: (e.date is None, e.date or datetime.date.min, e.is_denial)
+        )
+
+    def cited_reports(self):
+        """Each report that a claim or denial rests on, with what it carries, oldest first.
+
+        A list of CitedReport, read from what with_claims() loaded (no query).
+        """
+        cited = {}
+        for statement in [*self.claims.all(), *self.denials.all()]:
+            if statement.report_id is None:
+                continue
+            entry = cited.setdefault(statement.report_id, CitedReport(statement.report))
+            if isinstance(statement, Denial):
+                entry.denials.append(statement)
+            else:
+                entry.claims.append(statement)
+            if statement.source not in entry.sources:
+                entry.sources.append(statement.source)
+        return sorted(
+            cited.values(),
+            key=lambda c: (c.report.published_on is None, c.report.published_on, c.report.pk),
+        )
+
+    def claims_without_report(self):
+        """Claims and denials recorded without the report they appeared in."""
+        return [s for s in [*self.claims.all(), *self.denials.all()] if s.report_id is None]
+
+
+@dataclass
+class TimelineEntry:
+    """A claim or denial at the date it was made."""
+
+    date: object
+    statement: object
+    is_denial: bool
+
+
+@dataclass
+class CitedReport:
+    """A report with the claims and denials it carries and the sources they come from."""
+
+    report: object
+    claims: list = field(default_factory=list)
+    denials: list = field(default_factory=list)
+    sources: list = field(default_factory=list)
+
 
 class CasualtyCategory(models.Model):
     """A kind of casualty figure (killed, injured, children killed...). Add more in the admin."""
@@ -221,6 +328,12 @@ class CasualtyCategory(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ClaimQuerySet(models.QuerySet):
+    def public(self):
+        """Claims about published incidents."""
+        return self.filter(incident__status=Incident.Status.PUBLISHED)
 
 
 class Claim(models.Model):
@@ -258,6 +371,8 @@ class Claim(models.Model):
         help_text="For an attribution: who the source says did it.",
     )
 
+    objects = ClaimQuerySet.as_manager()
+
     class Meta:
         ordering = ["claimed_on", "id"]
         constraints = [
@@ -285,6 +400,52 @@ class Claim(models.Model):
         return f"{self.get_kind_display()} claim by {self.source_id and self.source.name}"
 
 
+class FigureQuerySet(models.QuerySet):
+    def public(self):
+        """Figures in claims about published incidents."""
+        return self.filter(claim__incident__status=Incident.Status.PUBLISHED)
+
+    def compared_with_other_sources(self):
+        """Annotate each figure with what other sources say for the same incident and category.
+
+        Adds ``others_low`` (their lowest low end), ``others_high`` (their highest high
+        end), ``others_open`` (one of them has no maximum, “at least 300”),
+        ``others_sources`` (how many other sources) and ``comparison``: ``above`` when
+        this figure's low end is above every other figure's possible value, ``below``
+        when its maximum is below every other figure's low end, ``within`` when they
+        overlap, ``alone`` when no other source gives a number, ``unquantified`` when
+        this figure has no number. Figures are read as intervals: “at least 23” is
+        23 or more, so it is below nothing. One query, by correlated subqueries.
+        """
+        others = Figure.objects.filter(
+            claim__incident=OuterRef("claim__incident"), category=OuterRef("category")
+        ).exclude(claim__source=OuterRef("claim__source"))
+        grouped = others.order_by().values("category")
+        return self.annotate(
+            others_low=Subquery(
+                grouped.annotate(v=Min(Coalesce("min_count", "max_count"))).values("v")
+            ),
+            others_high=Subquery(
+                grouped.annotate(v=Max(Coalesce("max_count", "min_count"))).values("v")
+            ),
+            others_open=Exists(others.filter(min_count__isnull=False, max_count__isnull=True)),
+            others_sources=Coalesce(
+                Subquery(grouped.annotate(v=Count("claim__source", distinct=True)).values("v")),
+                0,
+            ),
+            own_low=Coalesce("min_count", "max_count"),
+        ).annotate(
+            comparison=Case(
+                When(own_low__isnull=True, then=Value("unquantified")),
+                When(others_low__isnull=True, then=Value("alone")),
+                When(others_open=False, own_low__gt=F("others_high"), then=Value("above")),
+                When(max_count__isnull=False, max_count__lt=F("others_low"), then=Value("below")),
+                default=Value("within"),
+                output_field=models.CharField(),
+            )
+        )
+
+
 class Figure(models.Model):
     """A casualty figure within a claim, as said and as comparable numbers.
 
@@ -307,6 +468,8 @@ class Figure(models.Model):
     as_said = models.CharField(
         max_length=300, help_text="The figure in the source's words, e.g. “at least 23”."
     )
+
+    objects = FigureQuerySet.as_manager()
 
     class Meta:
         ordering = ["category__position", "id"]
@@ -352,6 +515,12 @@ class Figure(models.Model):
         return self.max_count if self.max_count is not None else self.min_count
 
 
+class DenialQuerySet(models.QuerySet):
+    def public(self):
+        """Denials about published incidents."""
+        return self.filter(incident__status=Incident.Status.PUBLISHED)
+
+
 class Denial(models.Model):
     """A source rejecting one or more claims about an incident."""
 
@@ -369,6 +538,8 @@ class Denial(models.Model):
         help_text="The claims this denial answers; they must be about the same incident. "
         "Save the incident's claims first.",
     )
+
+    objects = DenialQuerySet.as_manager()
 
     class Meta:
         ordering = ["denied_on", "id"]

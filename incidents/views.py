@@ -1,21 +1,171 @@
+"""The public pages: incidents (list, detail, feed) and sources (index, detail).
+
+Source pages live here, not in the sources app, because they show what sources
+said about incidents, and the sources app never depends on incidents.
+"""
+
+from django import forms
+from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 
-from .models import Incident
+from sources.models import Source
+
+from . import charts
+from .filters import IncidentFilter
+from .models import Claim, Denial, Figure, Incident
+
+PAGE_SIZE = 25
+DEFAULT_ORDERING = "-occurred"  # the model's own ordering: left out of addresses
+SOURCE_PAGE_SIZE = 50
+MAP_LIMIT = 1000
+# The figures a list entry shows first, when the incident has them.
+HEADLINE_CATEGORIES = ("killed", "injured", "killed_or_injured")
+# Labels of active filters, in the words of the form.
+FILTER_LABELS = {
+    "q": "Search",
+    "ordering": "Sort",
+    "occurred_after": "From",
+    "occurred_before": "To",
+    "country": "Country",
+    "region": "Region",
+    "source": "Source",
+    "attributed_to": "Attributed to",
+    "kind": "Has a claim of kind",
+    "killed_min": "At least killed",
+    "contested": "Contested",
+    "assessment": "Assessment",
+    "updated_since": "Updated since",
+    "bbox": "Map area",
+}
+
+
+# Filters set from elsewhere (the map, partner links) that the form carries as hidden fields.
+HIDDEN_FILTERS = ("bbox", "updated_since")
+
+
+def _non_empty(query):
+    """The query without empty parameters (a submitted form sends every field)."""
+    clean = QueryDict(mutable=True)
+    for key, values in query.lists():
+        kept = [value for value in values if value.strip()]
+        if key == "ordering" and kept == [DEFAULT_ORDERING]:
+            continue
+        if kept:
+            clean.setlist(key, kept)
+    return clean
+
+
+def _filtered(request):
+    return IncidentFilter(
+        _non_empty(request.GET), queryset=Incident.objects.public(), request=request
+    )
 
 
 def home(request):
-    return redirect("incidents:list")
+    return incident_list(request, home=True)
 
 
-def incident_list(request):
-    incidents = Incident.objects.public().order_by("-occurred_start", "-id")
-    page = Paginator(incidents, 50).get_page(request.GET.get("page"))
-    return render(request, "incidents/incident_list.html", {"page": page})
+def incident_list(request, home=False):
+    params = _non_empty(request.GET)
+    if len(params) != len(request.GET) or any(
+        len(params.getlist(k)) != len(request.GET.getlist(k)) for k in params
+    ):
+        # Shareable addresses: drop the empty fields a submitted form adds.
+        return redirect(request.path + (f"?{params.urlencode()}" if params else ""))
+    filterset = _filtered(request)
+    context = {
+        "home": home,
+        "filterset": filterset,
+        "form": filterset.form,
+        "params": params,
+        "data_params": _without(params, "page"),
+        "countries": Incident.objects.public()
+        .exclude(country="")
+        .order_by("country")
+        .values_list("country", flat=True)
+        .distinct(),
+        "active_filters": _active_filters(filterset, params),
+        "advanced_filters": bool(set(params) - {"q", "page"}),
+    }
+    if not filterset.is_valid():
+        context["error_list"] = [
+            (
+                name if name in FILTER_LABELS and name not in HIDDEN_FILTERS else "",
+                FILTER_LABELS.get(name, ""),
+                errors,
+            )
+            for name, errors in filterset.errors.items()
+        ]
+        return render(request, "incidents/incident_list.html", context, status=400)
+
+    incidents = filterset.qs
+    page = Paginator(incidents.with_claims(), PAGE_SIZE).get_page(params.get("page"))
+    entries = []
+    for incident in page:
+        ranges = incident.casualty_ranges()
+        headline = [ranges[slug] for slug in HEADLINE_CATEGORIES if slug in ranges][:2]
+        entries.append((incident, headline or list(ranges.values())[:1], incident.dispute()))
+    points = [
+        [lat, lon, slug, title, occurred.isoformat() if occurred else ""]
+        for lat, lon, slug, title, occurred in incidents.map_points()[:MAP_LIMIT]
+    ]
+    context.update(
+        page=page,
+        entries=entries,
+        timeline=charts.month_chart(list(incidents.counts_by_month())),
+        map_points=points,
+        map_capped=len(points) == MAP_LIMIT,
+        map_tile_url=settings.MAP_TILE_URL,
+        map_tile_attribution=settings.MAP_TILE_ATTRIBUTION,
+    )
+    return render(request, "incidents/incident_list.html", context)
+
+
+def _without(params, *keys):
+    params = params.copy()
+    for key in keys:
+        params.pop(key, None)
+    return params
+
+
+def _active_filters(filterset, params):
+    """The filters in use, each with its value in words and the address without it."""
+    slugs = [params[key] for key in ("source", "attributed_to") if params.get(key)]
+    names = dict(Source.objects.public().filter(slug__in=slugs).values_list("slug", "name"))
+    active = []
+    for key, label in FILTER_LABELS.items():
+        value = params.get(key)
+        if not value or key == "ordering":
+            continue
+        field = filterset.form.fields[key]
+        if key in ("source", "attributed_to"):
+            shown = names.get(value, value)
+        elif getattr(field, "choices", None) is not None:
+            shown = dict(field.choices).get(value, value)
+        else:
+            shown = value
+        rest = _without(params, key, "page")
+        active.append(
+            {"key": key, "label": label, "value": shown, "remove": f"?{rest.urlencode()}"}
+        )
+    return active
 
 
 def incident_detail(request, slug):
     incident = get_object_or_404(Incident.objects.public().with_claims(), slug=slug)
+    entries = incident.claim_entries()
+    by_kind = {}
+    for claim, denials in entries:
+        by_kind.setdefault(claim.kind, []).append((claim, denials))
+    other_kinds = [
+        (kind.label, by_kind[kind])
+        for kind in Claim.Kind
+        if kind in by_kind and kind != "attribution"
+    ]
     return render(
         request,
         "incidents/incident_detail.html",
@@ -23,6 +173,179 @@ def incident_detail(request, slug):
             "incident": incident,
             "ranges": incident.casualty_ranges(),
             "dispute": incident.dispute(),
-            "claim_entries": incident.claim_entries(),
+            "attributions": by_kind.get(Claim.Kind.ATTRIBUTION, []),
+            "other_claims": other_kinds,
+            "unanswered_denials": incident.unanswered_denials(),
+            "timeline": incident.statement_timeline(),
+            "reports": incident.cited_reports(),
+            "unreported": incident.claims_without_report(),
+            "related": incident.public_related(),
+            "structured_data": _incident_structured_data(incident),
+            "nearby_bbox": _nearby_bbox(incident),
+        },
+    )
+
+
+def _nearby_bbox(incident, degrees=0.5):
+    """A box of about 50 km around the incident, for “incidents nearby”."""
+    if incident.latitude is None:
+        return ""
+    lat, lon = incident.latitude, incident.longitude
+    return ",".join(
+        f"{v:.4f}"
+        for v in (
+            max(lon - degrees, -180),
+            max(lat - degrees, -90),
+            min(lon + degrees, 180),
+            min(lat + degrees, 90),
+        )
+    )
+
+
+def _incident_structured_data(incident):
+    """schema.org description of the page: a web page about an event."""
+    event = {
+        "@type": "Event",
+        "name": incident.title,
+        "description": incident.summary,
+        "url": incident.permalink,
+    }
+    if incident.occurred_start and incident.occurred_precision != "unknown":
+        event["startDate"] = incident.occurred_start.isoformat()
+        if incident.occurred_end:
+            event["endDate"] = incident.occurred_end.isoformat()
+    place = {"@type": "Place", "name": incident.place_name}
+    address = {"@type": "PostalAddress"}
+    if incident.region:
+        address["addressRegion"] = incident.region
+    if incident.country:
+        address["addressCountry"] = incident.country
+    if len(address) > 1:
+        place["address"] = address
+    if incident.latitude is not None:
+        place["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": incident.latitude,
+            "longitude": incident.longitude,
+        }
+    event["location"] = place
+    reports = [c.report.url for c in incident.cited_reports() if c.report.url]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "WebPage",
+        "name": incident.title,
+        "url": incident.permalink,
+        "dateModified": incident.updated_at.isoformat(),
+        "about": event,
+    }
+    if reports:
+        data["isBasedOn"] = reports
+    return data
+
+
+def robots_txt(request):
+    return render(
+        request,
+        "robots.txt",
+        {"site_url": settings.SITE_URL},
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+# Sources
+
+
+class SourceIndexForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *Source.Kind.choices], required=False)
+    q = forms.CharField(label="Name", max_length=200, required=False)
+
+
+def _count(queryset):
+    """The number of rows of a correlated subquery, as an expression (0 when none)."""
+    return Coalesce(
+        Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")), 0
+    )
+
+
+def source_list(request):
+    form = SourceIndexForm(request.GET)
+    sources = Source.objects.public().select_related("parent")
+    if not form.is_valid():
+        return render(request, "sources/source_list.html", {"form": form}, status=400)
+    if form.cleaned_data["kind"]:
+        sources = sources.filter(kind=form.cleaned_data["kind"])
+    if form.cleaned_data["q"]:
+        text = form.cleaned_data["q"]
+        sources = sources.filter(Q(name__icontains=text) | Q(aliases__contains=[text]))
+    claims = Claim.objects.public().filter(source=OuterRef("pk"))
+    denials = Denial.objects.public().filter(source=OuterRef("pk"))
+    incidents = Incident.objects.public().filter(
+        Q(Exists(Claim.objects.filter(incident=OuterRef("pk"), source=OuterRef(OuterRef("pk")))))
+        | Q(Exists(Denial.objects.filter(incident=OuterRef("pk"), source=OuterRef(OuterRef("pk")))))
+    )
+    sources = sources.annotate(
+        claim_count=_count(claims),
+        denial_count=_count(denials),
+        incident_count=_count(incidents),
+        accused_count=_count(Claim.objects.public().filter(attributed_to=OuterRef("pk"))),
+    )
+    page = Paginator(sources, 100).get_page(request.GET.get("page"))
+    return render(request, "sources/source_list.html", {"form": form, "page": page})
+
+
+def _page(request, queryset, param):
+    return Paginator(queryset, SOURCE_PAGE_SIZE).get_page(request.GET.get(param))
+
+
+def source_detail(request, slug):
+    source = get_object_or_404(Source.objects.public().select_related("parent"), slug=slug)
+    family = Q(attributed_to=source) | Q(attributed_to__parent=source)
+    family |= Q(attributed_to__parent__parent=source)
+    figures = (
+        Figure.objects.public()
+        .filter(claim__source=source)
+        .compared_with_other_sources()
+        .select_related("category", "claim__incident")
+        .order_by("-claim__incident__occurred_start", "claim__incident_id", "category__position")
+    )
+    claims = (
+        Claim.objects.public()
+        .filter(source=source)
+        .select_related("incident", "report__publisher", "attributed_to")
+        .prefetch_related(
+            Prefetch("figures", Figure.objects.select_related("category")),
+            Prefetch("denials", Denial.objects.select_related("source")),
+        )
+        .order_by("-incident__occurred_start", "incident_id", "claimed_on", "id")
+    )
+    denials = (
+        Denial.objects.public()
+        .filter(source=source)
+        .select_related("incident", "report__publisher")
+        .prefetch_related(
+            Prefetch("denies", Claim.objects.select_related("source", "attributed_to"))
+        )
+        .order_by("-incident__occurred_start", "incident_id", "denied_on", "id")
+    )
+    accused = (
+        Claim.objects.public()
+        .filter(family, kind=Claim.Kind.ATTRIBUTION)
+        .select_related("incident", "source", "report__publisher", "attributed_to")
+        .prefetch_related(Prefetch("denials", Denial.objects.select_related("source")))
+        .order_by("-incident__occurred_start", "incident_id", "claimed_on", "id")
+    )
+    comparison = dict(figures.order_by().values_list("comparison").annotate(n=Count("pk")))
+    return render(
+        request,
+        "sources/source_detail.html",
+        {
+            "source": source,
+            "members": source.members.order_by("name"),
+            "figures": _page(request, figures, "figures_page"),
+            "comparison": comparison,
+            "claims": _page(request, claims, "claims_page"),
+            "denials": _page(request, denials, "denials_page"),
+            "accused": _page(request, accused, "accused_page"),
+            "site_url": settings.SITE_URL,
         },
     )
