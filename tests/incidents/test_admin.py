@@ -16,6 +16,11 @@ def claim_form(claim_or_none, incident, source, figures):
         "figures-INITIAL_FORMS": 0,
         "figures-MIN_NUM_FORMS": 0,
         "figures-MAX_NUM_FORMS": 1000,
+        # The claim's intermediaries and media evidence, none here.
+        "via_links-TOTAL_FORMS": 0,
+        "via_links-INITIAL_FORMS": 0,
+        "media-TOTAL_FORMS": 0,
+        "media-INITIAL_FORMS": 0,
     }
     for i, (category, low, high, as_said) in enumerate(figures):
         data |= {
