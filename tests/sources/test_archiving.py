@@ -3,15 +3,18 @@
 import gzip
 import hashlib
 import io
+import ssl
 import zlib
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from warcio.archiveiterator import ArchiveIterator
 
+from sources import archiving as archiving_module
 from sources.archiving import payload_digest_header
 from sources.models import CAPTURE_IMMUTABLE, Capture, Report
 from tests.factories import make_report
@@ -171,6 +174,38 @@ def test_it_records_a_failure_when_a_limit_is_reached(
     assert capture.status == Capture.Status.FAILED
     assert expected in capture.error
     assert Report.objects.get(pk=report.pk).title == "Kept whatever happens"
+
+
+def test_an_https_page_is_archived_when_its_certificate_is_trusted(
+    archiving, tls_site, monkeypatch, django_capture_on_commit_callbacks
+):
+    base, cert = tls_site
+    trusting = ssl.create_default_context(cafile=str(cert))
+    monkeypatch.setattr(archiving_module.ssl, "create_default_context", lambda: trusting)
+    report = save_report_with_url(f"{base}/moved", django_capture_on_commit_callbacks)
+    capture = report.captures.get()
+    assert capture.status == Capture.Status.ARCHIVED, capture.error
+    assert capture.final_url == f"{base}/ap-idlib.html"
+    assert capture.sha256 == ARTICLE_SHA256
+
+
+def test_an_https_page_with_an_untrusted_certificate_is_refused(
+    archiving, tls_site, django_capture_on_commit_callbacks
+):
+    base, _ = tls_site
+    report = save_report_with_url(f"{base}/ap-idlib.html", django_capture_on_commit_callbacks)
+    capture = report.captures.get()
+    assert capture.status == Capture.Status.FAILED
+    assert "Secure connection to 127.0.0.1 failed (CERTIFICATE_VERIFY_FAILED)" in capture.error
+
+
+def test_a_report_with_captures_cannot_be_deleted(
+    archiving, news_site, django_capture_on_commit_callbacks
+):
+    report = save_report_with_url(f"{news_site}/ap-idlib.html", django_capture_on_commit_callbacks)
+    with pytest.raises(ProtectedError):
+        report.delete()
+    assert Capture.objects.filter(report=report).exists()
 
 
 def test_only_a_new_url_is_archived_not_every_edit(
