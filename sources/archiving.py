@@ -115,8 +115,8 @@ class _PinnedConnectionMixin:
     _http_vsn = 10
     _http_vsn_str = "HTTP/1.0"
 
-    def pin(self, address, sink, limit):
-        self.address = address
+    def pin(self, addresses, sink, limit):
+        self.addresses = addresses
         self.sent = io.BytesIO()
         recorder_sink = sink
 
@@ -128,7 +128,16 @@ class _PinnedConnectionMixin:
         self.response_class = RecordingResponse
 
     def _open_socket(self):
-        return socket.create_connection(self.address, self.timeout)
+        error = None
+        for address in self.addresses:
+            try:
+                sock = socket.create_connection(address, self.timeout)
+            except OSError as failure:
+                error = failure
+            else:
+                self.address = address
+                return sock
+        raise error
 
     def send(self, data):
         self.sent.write(data)
@@ -153,7 +162,7 @@ def _is_public(ip):
 
 
 def check_address(url):
-    """Refuse what must not be fetched; return (scheme, host, port, address to connect to)."""
+    """Refuse what must not be fetched; return (scheme, host, port, addresses to connect to)."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -179,7 +188,14 @@ def check_address(url):
                 f"Refused: {host} resolves to {ip}, a private, loopback, link-local or "
                 "otherwise non-public address."
             )
-    return parts.scheme, host, port, answers[0][4][:2]
+    addresses = list(dict.fromkeys(sockaddr[:2] for *_, sockaddr in answers))
+    return parts.scheme, host, port, addresses
+
+
+def _host_header(scheme, host, port):
+    name = f"[{host}]" if ":" in host else host.encode("idna").decode("ascii")
+    default = 443 if scheme == "https" else 80
+    return name if port == default else f"{name}:{port}"
 
 
 def _request_target(url):
@@ -188,7 +204,7 @@ def _request_target(url):
 
 
 def _fetch_one(url, deadline):
-    scheme, host, port, address = check_address(url)
+    scheme, host, port, addresses = check_address(url)
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise ArchiveError(f"Archiving took longer than {settings.ARCHIVE_TIMEOUT} seconds.")
@@ -199,12 +215,16 @@ def _fetch_one(url, deadline):
     else:
         connection = _PinnedHTTPConnection(host, port, timeout=remaining)
     received = io.BytesIO()
-    connection.pin(address, received, settings.ARCHIVE_MAX_BYTES)
+    connection.pin(addresses, received, settings.ARCHIVE_MAX_BYTES)
     try:
         connection.connect()
         # Kept: the connection lets go of its socket once the response is read.
         sock = connection.sock
-        connection.putrequest("GET", _request_target(url), skip_accept_encoding=True)
+        connection.putrequest(
+            "GET", _request_target(url), skip_host=True, skip_accept_encoding=True
+        )
+        # HTTP/1.0 requests get no Host header from http.client; virtual hosts need one.
+        connection.putheader("Host", _host_header(scheme, host, port))
         connection.putheader("User-Agent", settings.ARCHIVE_USER_AGENT)
         connection.putheader("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
         connection.putheader("Accept-Encoding", "identity")
@@ -237,7 +257,7 @@ def _fetch_one(url, deadline):
         connection.close()
     return Exchange(
         url=url,
-        ip=address[0],
+        ip=connection.address[0],
         request=connection.sent.getvalue(),
         response=received.getvalue(),
         status=response.status,

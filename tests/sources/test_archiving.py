@@ -86,6 +86,10 @@ def test_the_warc_file_holds_the_exchange_with_sha256_digests(
     assert response.rec_headers.get_header("WARC-Block-Digest").startswith("sha256:")
     assert response.rec_headers.get_header("WARC-IP-Address") == "127.0.0.1"
     assert response.http_headers.get_statuscode() == "200"
+    assert request.http_headers.protocol == "GET"
+    assert request.http_headers.statusline == "/ap-idlib.html HTTP/1.0"
+    assert request.http_headers.get_header("Host") == news_site.removeprefix("http://")
+    assert request.http_headers.get_header("Accept-Encoding") == "identity"
 
     # Re-read with digest checking: every record's stored digest matches its bytes.
     for record in ArchiveIterator(io.BytesIO(data), check_digests=True):
@@ -247,13 +251,18 @@ def test_the_database_refuses_an_archived_capture_without_its_hash():
         )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_database_worker_runs_the_queued_archiving(archiving, news_site):
-    # A real transaction: the report commits, the task is queued, the worker picks it up.
+def test_the_database_worker_runs_the_queued_archiving(
+    archiving, news_site, monkeypatch, django_capture_on_commit_callbacks
+):
     archiving.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.models import DBTaskResult
 
-    report = make_report(url=f"{news_site}/ap-idlib.html")
+    # Between tasks the worker drops connections, as a long-running process should;
+    # here that would end the test's own transaction.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    report = save_report_with_url(f"{news_site}/ap-idlib.html", django_capture_on_commit_callbacks)
     assert not report.captures.exists()  # queued, not run
     queued = DBTaskResult.objects.get()
     assert queued.task_path == "sources.tasks.archive_report"
@@ -335,3 +344,17 @@ def test_verify_captures_reports_a_missing_file(
     with pytest.raises(CommandError):
         call_command("verify_captures", stderr=err)
     assert "cannot be read" in err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("scheme", "host", "port", "expected"),
+    [
+        ("http", "example.org", 80, "example.org"),
+        ("https", "example.org", 443, "example.org"),
+        ("https", "example.org", 8443, "example.org:8443"),
+        ("http", "2001:db8::1", 8080, "[2001:db8::1]:8080"),
+        ("https", "bücher.example", 443, "xn--bcher-kva.example"),
+    ],
+)
+def test_the_host_header_names_the_site_as_browsers_do(scheme, host, port, expected):
+    assert archiving_module._host_header(scheme, host, port) == expected
