@@ -118,10 +118,26 @@ def claim_chains(claims):
     return chains
 
 
-def casualty_ranges(claims):
-    """Ranges per category slug, in category order, from the claims' figures."""
-    ranges = {}
+def current_claims(claims):
+    """The claims that no other claim in the list supersedes: each source's latest word.
+
+    A claim and its revisions are always about the same incident, so an incident's
+    claims are enough to tell. Records on each claim which claim revises it.
+    """
+    claims = list(claims)
+    revised_by = {claim.supersedes_id: claim.pk for claim in claims if claim.supersedes_id}
     for claim in claims:
+        claim.superseded_by_id = revised_by.get(claim.pk)
+    return [claim for claim in claims if claim.pk not in revised_by]
+
+
+def casualty_ranges(claims):
+    """Ranges per category slug, in category order, from the current claims' figures.
+
+    A claim superseded by another claim in ``claims`` does not count.
+    """
+    ranges = {}
+    for claim in current_claims(claims):
         for figure in claim.figures.all():
             r = ranges.get(figure.category_id)
             if r is None:
@@ -184,7 +200,8 @@ def dispute(claims, denials, reveal_protected=False):
         return source.name if reveal_protected else source.public_name
 
     reasons = []
-    claims = list(claims)
+    # Only current claims count: a figure or an accusation since revised is history.
+    claims = current_claims(claims)
     by_id = {claim.pk: claim for claim in claims}
     for denial in denials:
         for target in denial.denies.all():

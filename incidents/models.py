@@ -11,7 +11,14 @@ from django.utils import timezone
 
 from sources.models import Capture, Report, Source
 
-from .competing import ClaimChain, Dispute, casualty_ranges, claim_chains, dispute
+from .competing import (
+    ClaimChain,
+    Dispute,
+    casualty_ranges,
+    claim_chains,
+    current_claims,
+    dispute,
+)
 from .search import incident_vector, revised, statement_vector
 from .uploads import sniff, validate_evidence_file
 
@@ -226,11 +233,7 @@ class Incident(models.Model):
         Also records on every loaded claim which claim revises it, so ``claim.current``
         and ``claim.superseded_by_id`` need no query either.
         """
-        claims = list(self.claims.all())
-        revised_by = {c.supersedes_id: c.pk for c in claims if c.supersedes_id}
-        for claim in claims:
-            claim.superseded_by_id = revised_by.get(claim.pk)
-        return [claim for claim in claims if claim.pk not in revised_by]
+        return current_claims(self.claims.all())
 
     def claim_history(self) -> dict[Source, list[ClaimChain]]:
         """Per source, its claims as chains of revisions, oldest first (no extra query).
@@ -245,7 +248,7 @@ class Incident(models.Model):
 
         Only current claims count: a figure a source has since revised is history.
         """
-        return casualty_ranges(self.current_claims())
+        return casualty_ranges(self.claims.all())
 
     def denials_by_claim(self):
         """Map each claim id to the denials that answer it (no extra query)."""

@@ -106,7 +106,7 @@ class _Recorder(io.RawIOBase):
 
 
 class _PinnedConnectionMixin:
-    """Connects to the address that was checked, never to a fresh DNS answer.
+    """Connects to the addresses that were checked, never to a fresh DNS answer.
 
     Speaks HTTP/1.0 so that servers answer without chunked transfer coding and the
     WARC payload is the document's bytes.
@@ -118,12 +118,11 @@ class _PinnedConnectionMixin:
     def pin(self, addresses, sink, limit):
         self.addresses = addresses
         self.sent = io.BytesIO()
-        recorder_sink = sink
 
         class RecordingResponse(http.client.HTTPResponse):
             def __init__(self, sock, *args, **kwargs):
                 super().__init__(sock, *args, **kwargs)
-                self.fp = _Recorder(self.fp, recorder_sink, limit)
+                self.fp = _Recorder(self.fp, sink, limit)
 
         self.response_class = RecordingResponse
 
