@@ -44,6 +44,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_NAME = env("SITE_NAME", "Incident tracker")
 
 # Map tiles of the public pages. The pages work without them: markers still show.
 MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
@@ -62,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "nested_admin",
+    "pgtrigger",
+    "django_tasks_db",
     "sources",
     "incidents",
 ]
@@ -140,6 +143,18 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+
+# Background tasks (archiving reports): stored in the database, run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# Archiving reports' pages (sources.archiving).
+ARCHIVE_ALLOWED_HOSTS = envlist("ARCHIVE_ALLOWED_HOSTS")
+ARCHIVE_MAX_BYTES = envint("ARCHIVE_MAX_BYTES", str(20 * 1024 * 1024))
+ARCHIVE_TIMEOUT = envint("ARCHIVE_TIMEOUT", "30")
+ARCHIVE_USER_AGENT = env("ARCHIVE_USER_AGENT", f"IncidentTrackerArchiver/1.0 (+{SITE_URL})")
+
+# Media evidence uploads (incidents.uploads).
+MEDIA_MAX_BYTES = envint("MEDIA_MAX_BYTES", str(200 * 1024 * 1024))
 
 LOGGING = {
     "version": 1,

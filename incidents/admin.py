@@ -7,7 +7,16 @@ from django.utils.html import format_html
 
 from sources.admin import ReportAdmin
 
-from .models import CasualtyCategory, Claim, Denial, Figure, Incident
+from .models import (
+    CasualtyCategory,
+    Claim,
+    ClaimVia,
+    Denial,
+    Figure,
+    Incident,
+    IncidentIdentifier,
+    Media,
+)
 
 
 class FigureInline(nested_admin.NestedTabularInline):
@@ -16,12 +25,89 @@ class FigureInline(nested_admin.NestedTabularInline):
     fields = ["category", "as_said", "min_count", "max_count", "approximate"]
 
 
+class ClaimViaInline(nested_admin.NestedTabularInline):
+    model = ClaimVia
+    extra = 0
+    autocomplete_fields = ["source"]
+    fields = ["position", "source"]
+
+
 class ClaimInline(nested_admin.NestedStackedInline):
     model = Claim
     extra = 0
-    inlines = [FigureInline]
-    autocomplete_fields = ["source", "report", "attributed_to"]
-    fields = [("kind", "source"), ("report", "claimed_on"), "statement", "attributed_to"]
+    inlines = [FigureInline, ClaimViaInline]
+    autocomplete_fields = ["source", "report", "attributed_to", "supersedes"]
+    fields = [
+        ("kind", "source"),
+        ("report", "claimed_on"),
+        "statement",
+        "attributed_to",
+        "supersedes",
+    ]
+
+
+def _stamp_media(form, user):
+    """Record who added an item, and who verified it when the status changes unsigned."""
+    media = form.instance
+    if media.pk is None and media.added_by_id is None:
+        media.added_by = user
+    if "verification_status" in form.changed_data and not media.verified_by:
+        media.verified_by = user.get_full_name() or user.get_username()
+
+
+class MediaStampingAdminMixin:
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Media:
+            for media_form in formset.forms:
+                if media_form.has_changed():
+                    _stamp_media(media_form, request.user)
+        super().save_formset(request, form, formset, change)
+
+
+MEDIA_FIELDS = [
+    ("kind", "graphic"),
+    "description",
+    ("file", "url"),
+    ("sha256", "size", "content_type"),
+    "report",
+    ("acquired_from", "acquired_by", "acquired_at"),
+    ("verification_status", "verified_by", "verified_at"),
+    "verification_note",
+]
+MEDIA_READONLY = ["sha256", "size", "content_type", "verified_at"]
+
+
+class IncidentMediaInline(nested_admin.NestedStackedInline):
+    model = Media
+    fk_name = "incident"
+    extra = 0
+    autocomplete_fields = ["report"]
+    fields = [*MEDIA_FIELDS[:3], "claim", *MEDIA_FIELDS[3:]]
+    readonly_fields = MEDIA_READONLY
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "claim":
+            # Only the claims of the incident being edited.
+            incident_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Claim.objects.filter(incident_id=incident_id).select_related(
+                "source"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ClaimMediaInline(nested_admin.NestedStackedInline):
+    model = Media
+    fk_name = "claim"
+    extra = 0
+    autocomplete_fields = ["report"]
+    fields = MEDIA_FIELDS
+    readonly_fields = MEDIA_READONLY
+
+
+class IdentifierInline(nested_admin.NestedTabularInline):
+    model = IncidentIdentifier
+    extra = 0
+    fields = ["scheme", "value", "url"]
 
 
 class DenialForm(forms.ModelForm):
@@ -72,7 +158,7 @@ class ClaimKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Incident)
-class IncidentAdmin(nested_admin.NestedModelAdmin):
+class IncidentAdmin(MediaStampingAdminMixin, nested_admin.NestedModelAdmin):
     list_display = [
         "title",
         "occurred_start",
@@ -84,12 +170,12 @@ class IncidentAdmin(nested_admin.NestedModelAdmin):
         "updated_at",
     ]
     list_filter = ["status", "country", "assessment", ClaimKindFilter, "occurred_precision"]
-    search_fields = ["title", "slug", "summary", "place_name", "region"]
+    search_fields = ["title", "slug", "summary", "place_name", "region", "identifiers__value"]
     date_hierarchy = "occurred_start"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["related"]
     readonly_fields = ["created_at", "updated_at", "public_link"]
-    inlines = [ClaimInline, DenialInline]
+    inlines = [ClaimInline, DenialInline, IncidentMediaInline, IdentifierInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "status", "public_link"]}),
         (
@@ -124,14 +210,45 @@ class IncidentAdmin(nested_admin.NestedModelAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "incident", "kind", "source", "report", "claimed_on"]
+class ClaimAdmin(MediaStampingAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "incident", "kind", "source", "report", "claimed_on", "current"]
     list_filter = ["kind"]
     list_select_related = ["incident", "source", "report__publisher"]
     search_fields = ["statement", "source__name", "incident__title"]
-    autocomplete_fields = ["incident", "source", "report", "attributed_to"]
-    inlines = [FigureInline]
-    fields = ["incident", "kind", "source", "report", "claimed_on", "statement", "attributed_to"]
+    autocomplete_fields = ["incident", "source", "report", "attributed_to", "supersedes"]
+    inlines = [FigureInline, ClaimViaInline, ClaimMediaInline]
+    fields = [
+        "incident",
+        "kind",
+        "source",
+        "report",
+        "claimed_on",
+        "statement",
+        "attributed_to",
+        "supersedes",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_revision_links()
+
+    @admin.display(description="current", boolean=True)
+    def current(self, obj):
+        return obj.current
+
+
+@admin.register(Media)
+class MediaAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "incident", "kind", "verification_status", "graphic", "sha256"]
+    list_filter = ["kind", "verification_status", "graphic"]
+    list_select_related = ["incident"]
+    search_fields = ["description", "acquired_from", "sha256", "incident__title"]
+    autocomplete_fields = ["incident", "claim", "report"]
+    fields = [*MEDIA_FIELDS[:3], ("incident", "claim"), *MEDIA_FIELDS[3:], "added_by"]
+    readonly_fields = [*MEDIA_READONLY, "added_by"]
+
+    def save_model(self, request, obj, form, change):
+        _stamp_media(form, request.user)
+        super().save_model(request, obj, form, change)
 
 
 class ReportClaimInline(admin.TabularInline):

@@ -55,10 +55,89 @@ class Dispute:
         return {"contested": self.contested, "reasons": self.reasons}
 
 
-def casualty_ranges(claims):
-    """Ranges per category slug, in category order, from the claims' figures."""
-    ranges = {}
+@dataclass
+class ClaimChain:
+    """One source's claim and its revisions, oldest first; the last one is current."""
+
+    claims: list
+
+    @property
+    def source(self):
+        return self.claims[-1].source
+
+    @property
+    def current(self):
+        return self.claims[-1]
+
+    @property
+    def earlier(self):
+        return self.claims[:-1]
+
+    @property
+    def revised(self):
+        return len(self.claims) > 1
+
+    def timeline(self, category):
+        """(date, figure) for each claim in the chain giving a figure in ``category`` (a slug)."""
+        entries = []
+        for claim in self.claims:
+            for figure in claim.figures.all():
+                if figure.category_id == category:
+                    entries.append((claim.claimed_on, figure))
+        return entries
+
+    def timeline_text(self, category):
+        """The figures in words with their dates.
+
+        e.g. “at least 23 people on 31 May 2016, at least 30 people on 1 June 2016”.
+        """
+        return ", ".join(
+            f"{figure.as_said} on {_day(date)}" if date else f"{figure.as_said} (undated)"
+            for date, figure in self.timeline(category)
+        )
+
+
+def _day(date):
+    return f"{date.day} {date:%B %Y}"
+
+
+def claim_chains(claims):
+    """Group claims into chains of revisions, per source in order of each source's first claim."""
+    claims = list(claims)
+    by_id = {claim.pk: claim for claim in claims}
+    revised_by = {claim.supersedes_id: claim for claim in claims if claim.supersedes_id in by_id}
+    chains = {}
     for claim in claims:
+        if claim.supersedes_id in by_id:
+            continue  # a revision: it belongs to the chain of the claim it supersedes
+        chain, seen = [claim], {claim.pk}
+        while (following := revised_by.get(chain[-1].pk)) is not None and following.pk not in seen:
+            chain.append(following)
+            seen.add(following.pk)
+        chains.setdefault(claim.source, []).append(ClaimChain(chain))
+    return chains
+
+
+def current_claims(claims):
+    """The claims that no other claim in the list supersedes: each source's latest word.
+
+    A claim and its revisions are always about the same incident, so an incident's
+    claims are enough to tell. Records on each claim which claim revises it.
+    """
+    claims = list(claims)
+    revised_by = {claim.supersedes_id: claim.pk for claim in claims if claim.supersedes_id}
+    for claim in claims:
+        claim.superseded_by_id = revised_by.get(claim.pk)
+    return [claim for claim in claims if claim.pk not in revised_by]
+
+
+def casualty_ranges(claims):
+    """Ranges per category slug, in category order, from the current claims' figures.
+
+    A claim superseded by another claim in ``claims`` does not count.
+    """
+    ranges = {}
+    for claim in current_claims(claims):
         for figure in claim.figures.all():
             r = ranges.get(figure.category_id)
             if r is None:
@@ -121,7 +200,8 @@ def dispute(claims, denials, reveal_protected=False):
         return source.name if reveal_protected else source.public_name
 
     reasons = []
-    claims = list(claims)
+    # Only current claims count: a figure or an accusation since revised is history.
+    claims = current_claims(claims)
     by_id = {claim.pk: claim for claim in claims}
     for denial in denials:
         for target in denial.denies.all():

@@ -11,8 +11,8 @@ from django.db.models.functions import Coalesce
 
 from sources.models import Source
 
-from .models import Claim, Denial, Figure, Incident
-from .search import contested_q, text_search_q
+from .models import Claim, Denial, Figure, Incident, IncidentIdentifier
+from .search import contested_q, revised, text_search_q
 
 
 def _is_staff(request):
@@ -112,12 +112,19 @@ class IncidentFilter(django_filters.FilterSet):
         choices=Claim.Kind.choices, method="filter_kind", label="Has a claim of kind"
     )
     killed_min = django_filters.NumberFilter(
-        method="filter_killed_min", min_value=0, label="At least this many killed (any source)"
+        method="filter_killed_min",
+        min_value=0,
+        label="At least this many killed (any source's current figure)",
     )
     contested = StrictBooleanFilter(method="filter_contested", label="Contested")
     assessment = django_filters.ChoiceFilter(choices=Incident.Grade.choices)
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     bbox = BBoxFilter(label="Bounding box (min_lon,min_lat,max_lon,max_lat)")
+    identifier = django_filters.CharFilter(
+        method="filter_identifier",
+        max_length=230,
+        label="Another monitor's identifier (scheme:value, e.g. airwars:SY123, or a value)",
+    )
     ordering = django_filters.ChoiceFilter(
         choices=[
             ("-occurred", "Newest first"),
@@ -168,8 +175,21 @@ class IncidentFilter(django_filters.FilterSet):
 
     def filter_killed_min(self, queryset, name, value):
         figures = Figure.objects.filter(claim__incident=OuterRef("pk"), category="killed")
+        figures = figures.filter(~revised("claim_id"))
         figures = figures.alias(high=Coalesce("max_count", "min_count")).filter(high__gte=value)
         return queryset.filter(Exists(figures))
+
+    def filter_identifier(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        identifiers = IncidentIdentifier.objects.filter(incident=OuterRef("pk"))
+        scheme, colon, rest = value.partition(":")
+        if colon and scheme.strip().lower() in IncidentIdentifier.Scheme.values:
+            identifiers = identifiers.filter(scheme=scheme.strip().lower(), value=rest.strip())
+        else:
+            identifiers = identifiers.filter(value=value)
+        return queryset.filter(Exists(identifiers))
 
     def filter_contested(self, queryset, name, value):
         if value is None:
@@ -180,6 +200,7 @@ class IncidentFilter(django_filters.FilterSet):
         if value == "-killed":
             highest = (
                 Figure.objects.filter(claim__incident=OuterRef("pk"), category="killed")
+                .filter(~revised("claim_id"))
                 .annotate(high=Coalesce("max_count", "min_count"))
                 .filter(high__isnull=False)
                 .order_by("-high")

@@ -1,4 +1,6 @@
 import datetime
+import hashlib
+import os
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -21,14 +23,29 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
+from django.utils import timezone
 
-from sources.models import Report, Source
+from sources.models import Capture, Report, Source
 
-from .competing import Dispute, casualty_ranges, dispute
-from .search import incident_vector, statement_vector
+from .competing import (
+    ClaimChain,
+    Dispute,
+    casualty_ranges,
+    claim_chains,
+    current_claims,
+    dispute,
+)
+from .search import incident_vector, revised, statement_vector
+from .uploads import sniff, validate_evidence_file
 
 # The same words come from the admin, the API and the database trigger that backs them.
 DENIAL_OTHER_INCIDENT = "A denial can only answer claims about the same incident"
+SUPERSEDES_OTHER = (
+    "A claim can only supersede an earlier claim by the same source about the same incident"
+)
+SUPERSEDES_CYCLE = "A claim cannot supersede itself or one of its own revisions"
+SUPERSEDES_EARLIER = "A revision cannot be dated before the claim it supersedes"
+MEDIA_OTHER_INCIDENT = "Media attached to a claim must belong to the claim's incident"
 
 
 class IncidentQuerySet(models.QuerySet):
@@ -44,15 +61,17 @@ class IncidentQuerySet(models.QuerySet):
         report joined), the claims each denial answers, and related incidents.
         Sources' parent organisations are joined, which the dispute rules read.
         """
-        claims = Claim.objects.select_related(
-            "source__parent", "report__publisher", "attributed_to__parent"
-        ).prefetch_related(
-            Prefetch(
-                "figures",
-                queryset=Figure.objects.select_related("category").order_by(
-                    "category__position", "id"
+        claims = (
+            Claim.objects.with_revision_links()
+            .select_related("source__parent", "report__publisher", "attributed_to__parent")
+            .prefetch_related(
+                Prefetch(
+                    "figures",
+                    queryset=Figure.objects.select_related("category").order_by(
+                        "category__position", "id"
+                    ),
                 ),
-            ),
+            )
         )
         denials = Denial.objects.select_related(
             "source__parent__parent", "report__publisher"
@@ -78,6 +97,27 @@ class IncidentQuerySet(models.QuerySet):
         """The located incidents as light rows for a map: slug, title, coordinates, date."""
         return self.filter(latitude__isnull=False, longitude__isnull=False).values_list(
             "latitude", "longitude", "slug", "title", "occurred_start"
+        )
+
+    def with_evidence(self):
+        """Add to with_claims() what the evidence sections read; chain it after with_claims().
+
+        Five more queries, whatever the number of incidents: media, other monitors'
+        identifiers, each claim's intermediaries (with their sources), and the
+        archived captures of the claims' and the denials' reports.
+        """
+        captures = Capture.objects.archived().order_by("-captured_at", "-id")
+        return self.prefetch_related(
+            Prefetch("media", queryset=Media.objects.order_by("id")),
+            Prefetch(
+                "identifiers", queryset=IncidentIdentifier.objects.order_by("scheme", "value")
+            ),
+            Prefetch(
+                "claims__via_links",
+                queryset=ClaimVia.objects.select_related("source__parent").order_by("position"),
+            ),
+            Prefetch("claims__report__captures", queryset=captures),
+            Prefetch("denials__report__captures", queryset=captures),
         )
 
 
@@ -225,8 +265,27 @@ class Incident(models.Model):
         """The incident's public address, for citations and feeds read away from the site."""
         return settings.SITE_URL + self.get_absolute_url()
 
+    def current_claims(self):
+        """The claims no later claim supersedes: each source's latest word (no extra query).
+
+        Also records on every loaded claim which claim revises it, so ``claim.current``
+        and ``claim.superseded_by_id`` need no query either.
+        """
+        return current_claims(self.claims.all())
+
+    def claim_history(self) -> dict[Source, list[ClaimChain]]:
+        """Per source, its claims as chains of revisions, oldest first (no extra query).
+
+        A source that revised its toll (23 on 31 May, 30 on 1 June) has one chain of
+        two claims; a claim never revised is a chain of one.
+        """
+        return claim_chains(self.claims.all())
+
     def casualty_ranges(self):
-        """Per casualty category: the reported range and the sources behind it."""
+        """Per casualty category: the reported range and the sources behind it.
+
+        Only current claims count: a figure a source has since revised is history.
+        """
         return casualty_ranges(self.claims.all())
 
     def denials_by_claim(self):
@@ -242,9 +301,17 @@ class Incident(models.Model):
         answered = self.denials_by_claim()
         return [(claim, answered.get(claim.pk, [])) for claim in self.claims.all()]
 
+    def current_claim_entries(self):
+        """Each current claim paired with the denials that answer it."""
+        answered = self.denials_by_claim()
+        return [(claim, answered.get(claim.pk, [])) for claim in self.current_claims()]
+
     def dispute(self, reveal_protected=False) -> Dispute:
-        """Whether accounts of this incident conflict, with reasons in plain words."""
-        return dispute(self.claims.all(), self.denials.all(), reveal_protected=reveal_protected)
+        """Whether accounts of this incident conflict, with reasons in plain words.
+
+        Only current claims count, as for the casualty ranges.
+        """
+        return dispute(self.current_claims(), self.denials.all(), reveal_protected=reveal_protected)
 
     def unanswered_denials(self):
         """Denials that answer none of the recorded claims (a blanket denial)."""
@@ -335,6 +402,18 @@ class ClaimQuerySet(models.QuerySet):
         """Claims about published incidents."""
         return self.filter(incident__status=Incident.Status.PUBLISHED)
 
+    def current(self):
+        """Claims that no later claim of their source supersedes."""
+        return self.filter(~revised())
+
+    def with_revision_links(self):
+        """Annotate ``superseded_by_id``, so ``claim.current`` needs no query."""
+        return self.annotate(
+            superseded_by_id=Subquery(
+                Claim.objects.filter(supersedes=OuterRef("pk")).values("pk")[:1]
+            )
+        )
+
 
 class Claim(models.Model):
     """One assertion by one source about one incident, as published in one report."""
@@ -370,6 +449,27 @@ class Claim(models.Model):
         verbose_name="accused party",
         help_text="For an attribution: who the source says did it.",
     )
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        # The unique constraint below indexes the column.
+        db_index=False,
+        help_text="An earlier claim by the same source about the same incident that this one "
+        "revises (a toll raised from 23 to 30). Pages show the latest by default.",
+    )
+    via = models.ManyToManyField(
+        Source,
+        through="ClaimVia",
+        related_name="relayed_claims",
+        blank=True,
+        verbose_name="reported via",
+        help_text="Intermediaries the claim reached the report through, nearest the source first.",
+    )
+
+    objects = ClaimQuerySet.as_manager()
 
     objects = ClaimQuerySet.as_manager()
 
@@ -388,6 +488,17 @@ class Claim(models.Model):
                 name="claim_statement_not_empty",
                 violation_error_message="Quote the claim's statement verbatim.",
             ),
+            models.CheckConstraint(
+                condition=~Q(supersedes=F("id")),
+                name="claim_not_superseding_itself",
+                violation_error_message=f"{SUPERSEDES_CYCLE}.",
+            ),
+            models.UniqueConstraint(
+                fields=["supersedes"],
+                name="claim_superseded_once",
+                violation_error_message="That claim has already been superseded by another "
+                "claim: supersede the latest revision instead.",
+            ),
         ]
         indexes = [
             # Filters on "has a claim of this kind" per incident.
@@ -398,6 +509,77 @@ class Claim(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} claim by {self.source_id and self.source.name}"
+
+    def clean(self):
+        super().clean()
+        previous = self.supersedes if self.supersedes_id else None
+        if previous is None or self.source_id is None:
+            return
+        if previous.source_id != self.source_id or (
+            self.incident_id is not None and previous.incident_id != self.incident_id
+        ):
+            raise ValidationError({"supersedes": f"{SUPERSEDES_OTHER}."}, code="supersedes_other")
+        if self.claimed_on and previous.claimed_on and self.claimed_on < previous.claimed_on:
+            raise ValidationError(
+                {"supersedes": f"{SUPERSEDES_EARLIER} ({previous.claimed_on:%d %b %Y})."},
+                code="supersedes_earlier",
+            )
+        if self.pk is not None:
+            seen, step = set(), previous
+            while step is not None and step.pk not in seen:
+                if step.pk == self.pk:
+                    raise ValidationError(
+                        {"supersedes": f"{SUPERSEDES_CYCLE}."}, code="supersedes_cycle"
+                    )
+                seen.add(step.pk)
+                step = step.supersedes if step.supersedes_id else None
+
+    @property
+    def superseded_by_id(self):
+        """The id of the claim that revises this one, or None.
+
+        Annotated by ``with_claims()`` and ``with_revision_links()``; one query otherwise.
+        """
+        try:
+            return self._superseded_by_id
+        except AttributeError:
+            if self.pk is None:
+                return None
+            self._superseded_by_id = (
+                Claim.objects.filter(supersedes=self.pk).values_list("pk", flat=True).first()
+            )
+            return self._superseded_by_id
+
+    @superseded_by_id.setter
+    def superseded_by_id(self, value):
+        self._superseded_by_id = value
+
+    @property
+    def current(self):
+        """True unless a later claim of the same source supersedes this one."""
+        return self.superseded_by_id is None
+
+    def intermediaries(self):
+        """The sources the claim was relayed through, nearest the source first."""
+        return [link.source for link in self.via_links.all()]
+
+    def provenance_chain(self, reveal_protected=False):
+        """How the claim reached us: source, then intermediaries, then report, then publisher.
+
+        Uses the prefetched intermediaries of ``with_evidence()`` when present.
+        Protected sources are named only when ``reveal_protected`` is true.
+        """
+
+        def name(source):
+            return source.name if reveal_protected else source.public_name
+
+        steps = [ProvenanceStep("source", name(self.source), self.source)]
+        steps += [ProvenanceStep("via", name(source), source) for source in self.intermediaries()]
+        if self.report_id:
+            steps.append(ProvenanceStep("report", self.report.title, self.report))
+            publisher = self.report.publisher
+            steps.append(ProvenanceStep("publisher", name(publisher), publisher))
+        return steps
 
 
 class FigureQuerySet(models.QuerySet):
@@ -567,3 +749,303 @@ class Denial(models.Model):
                 {"denies": f"{DENIAL_OTHER_INCIDENT} (claim {ids})."},
                 code="denial_other_incident",
             )
+
+
+class ProvenanceStep:
+    """One link of a claim's provenance chain: its role, the name to show, the object."""
+
+    __slots__ = ("name", "obj", "role")
+
+    def __init__(self, role, name, obj):
+        self.role, self.name, self.obj = role, name, obj
+
+    def __repr__(self):
+        return f"ProvenanceStep({self.role!r}, {self.name!r})"
+
+    def __eq__(self, other):
+        return isinstance(other, ProvenanceStep) and (self.role, self.obj) == (
+            other.role,
+            other.obj,
+        )
+
+    __hash__ = None
+
+
+class ClaimVia(models.Model):
+    """An intermediary a claim was relayed through (the Observatory's toll, reported by AP)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="via_links")
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="+", help_text="Who relayed the claim."
+    )
+    position = models.PositiveSmallIntegerField(
+        default=1, help_text="1 for the intermediary nearest the source, then 2, 3..."
+    )
+
+    class Meta:
+        ordering = ["claim", "position"]
+        verbose_name = "intermediary"
+        verbose_name_plural = "reported via"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "position"],
+                name="claim_via_position_unique",
+                violation_error_message="Two intermediaries of a claim cannot share a position.",
+            ),
+            models.UniqueConstraint(
+                fields=["claim", "source"],
+                name="claim_via_source_unique",
+                violation_error_message="An intermediary appears once in a claim's chain.",
+            ),
+            models.CheckConstraint(
+                condition=Q(position__gte=1),
+                name="claim_via_position_positive",
+                violation_error_message="Positions start at 1.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.source_id and self.source.name}"
+
+
+def media_upload_to(instance, filename):
+    # Named by content, so the name itself says which bytes it holds.
+    extension = os.path.splitext(filename)[1].lower()
+    return f"evidence/{instance.sha256[:2]}/{instance.sha256}{extension}"
+
+
+class MediaQuerySet(models.QuerySet):
+    def public(self):
+        """Media of published incidents."""
+        return self.filter(incident__status=Incident.Status.PUBLISHED)
+
+
+class Media(models.Model):
+    """A photo, video, sound recording or document that an incident or a claim rests on."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", "Photo"
+        VIDEO = "video", "Video"
+        AUDIO = "audio", "Audio"
+        DOCUMENT = "document", "Document"
+
+    class Verification(models.TextChoices):
+        UNVERIFIED = "unverified", "Unverified"
+        VERIFIED = "verified", "Verified"
+        DISPUTED = "disputed", "Disputed"
+        FAKE = "fake", "Fake"
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="media")
+    claim = models.ForeignKey(
+        Claim,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="media",
+        help_text="The claim this item supports, if it supports one claim in particular.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind)
+    description = models.TextField(
+        help_text="What it shows, as a person who has not seen it needs to know."
+    )
+    file = models.FileField(
+        upload_to=media_upload_to,
+        max_length=300,
+        blank=True,
+        validators=[validate_evidence_file],
+        help_text="JPEG, PNG, WebP, MP4, WebM, MP3, Ogg, WAV or PDF.",
+    )
+    url = models.URLField(
+        max_length=2000, blank=True, verbose_name="URL", help_text="Where it is published."
+    )
+    original_filename = models.CharField(max_length=255, blank=True, editable=False)
+    sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        verbose_name="SHA-256",
+        help_text="SHA-256 of the uploaded file, computed on upload.",
+    )
+    size = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    content_type = models.CharField(max_length=100, blank=True, editable=False)
+    report = models.ForeignKey(
+        Report,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="media",
+        help_text="The report that published or described it.",
+    )
+    acquired_from = models.CharField(
+        max_length=300, blank=True, help_text="Who it was obtained from, e.g. “Associated Press”."
+    )
+    acquired_at = models.DateTimeField(null=True, blank=True, help_text="When it was obtained.")
+    acquired_by = models.CharField(
+        max_length=300, blank=True, help_text="Who obtained it (a researcher, a reporter)."
+    )
+    verification_status = models.CharField(
+        max_length=20, choices=Verification, default=Verification.UNVERIFIED
+    )
+    verification_note = models.TextField(
+        blank=True, help_text="How it was verified, or why it is disputed or fake."
+    )
+    verified_by = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Who verified it: a person or an organisation. The admin fills in your name "
+        "when you change the status and leave this empty.",
+    )
+    verified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the verification status was last set here."
+    )
+    graphic = models.BooleanField(
+        default=False, help_text="Shows death or injury: pages hide it until the reader asks."
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MediaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["incident", "id"]
+        verbose_name = "media evidence"
+        verbose_name_plural = "media evidence"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sha256="") | Q(sha256__regex=r"^[0-9a-f]{64}$"),
+                name="media_sha256_format",
+                violation_error_message="The SHA-256 must be 64 lowercase hexadecimal characters.",
+            ),
+            models.CheckConstraint(
+                condition=Q(file="") | ~Q(sha256=""),
+                name="media_file_hashed",
+                violation_error_message="An uploaded file needs its SHA-256.",
+            ),
+            models.CheckConstraint(
+                condition=Q(verification_status="unverified") | ~Q(verification_note=""),
+                name="media_verification_explained",
+                violation_error_message="Explain the verification in the note: how it was "
+                "verified, or why it is disputed or fake.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(description=""),
+                name="media_description_not_empty",
+                violation_error_message="Describe what it shows.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.description[:60]}"
+
+    def save(self, *args, **kwargs):
+        if self.file and not self.file._committed:
+            self.original_filename = os.path.basename(self.file.name)[:255]
+            digest, size = hashlib.sha256(), 0
+            for chunk in self.file.chunks():
+                digest.update(chunk)
+                size += len(chunk)
+            self.sha256, self.size = digest.hexdigest(), size
+            self.file.seek(0)
+            found = sniff(self.file.read(64))
+            self.file.seek(0)
+            self.content_type = found.mime if found else "application/octet-stream"
+        if self.claim_id and not self.incident_id:
+            self.incident_id = self.claim.incident_id
+        if self._state.adding:
+            status_changed = self.verification_status != self.Verification.UNVERIFIED
+            status_changed = status_changed and self.verified_at is None
+        else:
+            loaded = getattr(self, "_loaded_verification", None)
+            status_changed = loaded is not None and loaded != self.verification_status
+        if status_changed:
+            self.verified_at = timezone.now()
+        super().save(*args, **kwargs)
+        self._loaded_verification = self.verification_status
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance._loaded_verification = instance.__dict__.get("verification_status")
+        return instance
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.claim_id and self.incident_id and self.claim.incident_id != self.incident_id:
+            errors["claim"] = f"{MEDIA_OTHER_INCIDENT}."
+        if self.file and not self.file._committed:
+            self.file.seek(0)
+            found = sniff(self.file.read(64))
+            self.file.seek(0)
+            if found and found.kind != self.kind:
+                errors["kind"] = (
+                    f"The file is {found.label}: set the kind to "
+                    f"“{self.Kind(found.kind).label.lower()}”."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def public_url(self):
+        """Where the public can see it: our file view for an upload, else its published URL."""
+        if self.file:
+            return reverse("incidents:media_file", args=[self.pk])
+        return self.url
+
+    def summary(self):
+        """The item as the API lists it under an incident (``url`` is a path or an address)."""
+        return {
+            "id": self.pk,
+            "url": self.public_url,
+            "kind": self.kind,
+            "sha256": self.sha256,
+            "verification": {"status": self.verification_status, "note": self.verification_note},
+            "graphic": self.graphic,
+        }
+
+
+class IncidentIdentifier(models.Model):
+    """Another monitor's identifier for the same event (an Airwars or ACLED record)."""
+
+    class Scheme(models.TextChoices):
+        AIRWARS = "airwars", "Airwars"
+        ACLED = "acled", "ACLED"
+        UCDP = "ucdp", "UCDP"
+        SYRIAN_ARCHIVE = "syrian-archive", "Syrian Archive"
+        OTHER = "other", "Other"
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="identifiers")
+    scheme = models.CharField(max_length=20, choices=Scheme)
+    value = models.CharField(max_length=200, help_text="The identifier as the monitor writes it.")
+    url = models.URLField(
+        max_length=2000, blank=True, verbose_name="URL", help_text="The monitor's page for it."
+    )
+
+    class Meta:
+        ordering = ["scheme", "value"]
+        verbose_name = "identifier elsewhere"
+        verbose_name_plural = "identifiers elsewhere"
+        constraints = [
+            # Value first: the index also serves the `identifier` filter given a bare value.
+            models.UniqueConstraint(
+                fields=["value", "scheme"],
+                name="incident_identifier_unique",
+                violation_error_message="Another incident already carries this identifier.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(value=""),
+                name="incident_identifier_not_empty",
+                violation_error_message="Give the identifier's value.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.scheme}:{self.value}"

@@ -46,6 +46,16 @@ def text_search_q(text, include_protected=False):
     return Q(Exists(own)) | Q(Exists(claims)) | Q(Exists(denials)) | named
 
 
+def revised(claim="pk"):
+    """True for a claim that a later claim of its source supersedes: it is no longer current.
+
+    ``claim`` names the outer query's column holding the claim's id.
+    """
+    from .models import Claim
+
+    return Exists(Claim.objects.filter(supersedes=OuterRef(claim)))
+
+
 def _low(prefix=""):
     return Coalesce(f"{prefix}min_count", f"{prefix}max_count")
 
@@ -57,6 +67,8 @@ def _high(prefix=""):
 def contested_q():
     """The SQL twin of incidents.competing.dispute(): true when it would give any reason.
 
+    Only current claims count (a claim some later claim supersedes is history):
+
     - a denial answers one of the incident's claims;
     - two attributions name parties neither of which is the other or one of the other's
       two parent levels (dispute() compares the same way);
@@ -64,14 +76,20 @@ def contested_q():
     """
     from .models import Claim, Denial, Figure
 
-    denied = Denial.denies.through.objects.filter(denial__incident=OuterRef("pk"))
+    denied = Denial.denies.through.objects.filter(denial__incident=OuterRef("pk")).filter(
+        ~revised("claim_id")
+    )
 
     def with_family(claims):
         # The accused party and its two parent levels; 0 stands for "none".
-        return claims.filter(kind="attribution").annotate(
-            p0=F("attributed_to_id"),
-            p1=Coalesce("attributed_to__parent_id", 0),
-            p2=Coalesce("attributed_to__parent__parent_id", 0),
+        return (
+            claims.filter(kind="attribution")
+            .filter(~revised())
+            .annotate(
+                p0=F("attributed_to_id"),
+                p1=Coalesce("attributed_to__parent_id", 0),
+                p2=Coalesce("attributed_to__parent__parent_id", 0),
+            )
         )
 
     other_party = (
@@ -86,13 +104,18 @@ def contested_q():
         Exists(other_party)
     )
 
-    higher = Figure.objects.filter(
-        claim__incident=OuterRef("claim__incident"),
-        category=OuterRef("category"),
-    ).exclude(claim__source=OuterRef("claim__source"))
+    higher = (
+        Figure.objects.filter(
+            claim__incident=OuterRef("claim__incident"),
+            category=OuterRef("category"),
+        )
+        .exclude(claim__source=OuterRef("claim__source"))
+        .filter(~revised("claim_id"))
+    )
     higher = higher.alias(high=_high()).filter(high__gt=2 * OuterRef("low"))
     differing_tolls = (
         Figure.objects.filter(claim__incident=OuterRef("pk"))
+        .filter(~revised("claim_id"))
         .alias(low=_low())
         .filter(low__isnull=False)
         .filter(Exists(higher))

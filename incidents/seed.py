@@ -10,8 +10,14 @@ part of the text we hold, so its title describes it and its URL is left empty.
 Ahmad Ariha, an activist inside Idlib province, is recorded as a protected source:
 where a quote names him, the name is replaced by "[the activist]".
 
+The Observatory's and the LCC's claims reached the report through the Associated
+Press, which published it: they are recorded "via" AP. The amateur videos AP
+describes and verified are media evidence on the Idlib incident, without a file or
+address, since the article gives neither.
+
 Loading is idempotent: records are matched by slug (sources, incidents), by title
-and publisher (the report) and by statement (claims, denials).
+and publisher (the report), by statement (claims, denials), by position
+(intermediaries) and by description (media).
 """
 
 import datetime
@@ -20,7 +26,7 @@ from django.db import transaction
 
 from sources.models import Report, Source
 
-from .models import CasualtyCategory, Claim, Denial, Figure, Incident
+from .models import CasualtyCategory, Claim, ClaimVia, Denial, Figure, Incident, Media
 
 MONDAY = datetime.date(2016, 5, 30)
 TUESDAY = datetime.date(2016, 5, 31)
@@ -304,6 +310,26 @@ CLAIMS = [
     ),
 ]
 
+# Sources whose claims AP relayed (the report's publisher is AP too).
+RELAYED_BY_AP = ["syrian-observatory-for-human-rights", "local-coordination-committees"]
+
+VIDEOS = {
+    "kind": "video",
+    "description": (
+        "Amateur videos showed relief workers using flashlights as they dug through the rubble "
+        "in the night. When a boy was seen being carried out alive from what appeared to have "
+        "been a building, screams of “God is great” could be heard in Arabic. Another video "
+        "showed a man being carried into an ambulance."
+    ),
+    "acquired_from": "Associated Press",
+    "verification_status": "verified",
+    "verification_note": (
+        "The videos appeared genuine and corresponded to other AP reporting of the events depicted."
+    ),
+    "verified_by": "Associated Press",
+    "graphic": True,
+}
+
 # source, statement, the (source, kind) of the claims it denies
 DENIALS = [
     (
@@ -377,6 +403,19 @@ def load_seed():
                     "as_said": as_said,
                 },
             )
+        if source in RELAYED_BY_AP:
+            ClaimVia.objects.update_or_create(
+                claim=claim, position=1, defaults={"source": sources["associated-press"]}
+            )
+    Media.objects.update_or_create(
+        incident=incidents["idlib"],
+        description=VIDEOS["description"],
+        defaults={
+            **{k: v for k, v in VIDEOS.items() if k != "description"},
+            "claim": claims[("associated-press", "event")],
+            "report": report,
+        },
+    )
     for source, statement, targets in DENIALS:
         denial, _ = Denial.objects.update_or_create(
             incident=incidents["idlib"],

@@ -1,8 +1,15 @@
+import datetime
+import functools
+import hashlib
+
+import pgtrigger
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from .search import name_vector
 
@@ -141,3 +148,219 @@ class Report(models.Model):
     def __str__(self):
         date = f", {self.published_on:%d %b %Y}" if self.published_on else ""
         return f"{self.title} ({self.publisher.name}{date})"
+
+    def save(self, *args, capture_requested_by=None, **kwargs):
+        """Save, and archive the page when the report gets a new URL.
+
+        Archiving runs in the background once the transaction commits; pass
+        ``capture_requested_by`` (a user) to record who asked for it.
+        """
+        url_is_new = bool(self.url) and (
+            self._state.adding or self.url != getattr(self, "_loaded_url", None)
+        )
+        super().save(*args, **kwargs)
+        self._loaded_url = self.url
+        if url_is_new:
+            self.request_capture(requested_by=capture_requested_by)
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        # Remembered so save() archives again only when the address changes.
+        instance._loaded_url = instance.__dict__.get("url")
+        return instance
+
+    def request_capture(self, requested_by=None):
+        """Archive the report's current URL in the background, once the transaction commits."""
+        from .tasks import archive_report
+
+        if not self.url:
+            return
+        transaction.on_commit(
+            functools.partial(
+                archive_report.enqueue,
+                report_id=self.pk,
+                url=self.url,
+                requested_by_id=requested_by.pk if requested_by else None,
+            ),
+            using=self._state.db,
+            robust=True,
+        )
+
+    def latest_capture(self):
+        """The newest archived capture (uses prefetched captures when there are some)."""
+        archived = [c for c in self.captures.all() if c.status == Capture.Status.ARCHIVED]
+        return max(archived, key=lambda c: (c.captured_at, c.pk), default=None)
+
+
+# The same words come from the admin and from the trigger that backs them.
+CAPTURE_IMMUTABLE = (
+    "A capture is evidence and cannot be changed or deleted: archive the report again "
+    "to add a new capture."
+)
+
+
+def capture_upload_to(instance, filename):
+    return f"captures/{instance.captured_at:%Y/%m}/{filename}"
+
+
+class CaptureQuerySet(models.QuerySet):
+    def archived(self):
+        return self.filter(status=Capture.Status.ARCHIVED)
+
+
+class Capture(models.Model):
+    """A report's page as fetched at one moment, kept as WARC records.
+
+    What is hashed: ``sha256`` is the SHA-256 of the payload of the final WARC
+    response record, that is the body of the HTTP response exactly as the server
+    sent it, after the status line and headers (the archiver asks for no content
+    encoding and speaks HTTP/1.0, so this is normally the document's own bytes).
+    The WARC record carries the same digest in its WARC-Payload-Digest header, in
+    base32, so standard WARC tools can check it. ``warc_sha256`` is the SHA-256 of
+    the stored .warc.gz file as a whole. ``verify_captures`` recomputes both.
+
+    Captures are append-only: a trigger refuses to update or delete them, and
+    archiving again adds a new capture.
+    """
+
+    class Status(models.TextChoices):
+        ARCHIVED = "archived", "Archived"
+        FAILED = "failed", "Failed"
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="captures")
+    requested_url = models.URLField(
+        max_length=2000, verbose_name="requested URL", help_text="The address archiving asked for."
+    )
+    final_url = models.URLField(
+        max_length=2000,
+        blank=True,
+        verbose_name="final URL",
+        help_text="The address the page was fetched from, after redirects.",
+    )
+    status = models.CharField(max_length=20, choices=Status)
+    http_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name="HTTP status", help_text="The final response's status."
+    )
+    content_type = models.CharField(max_length=200, blank=True)
+    remote_ip = models.GenericIPAddressField(
+        null=True, blank=True, verbose_name="server address", help_text="The IP the page came from."
+    )
+    captured_at = models.DateTimeField(
+        default=timezone.now, help_text="When the page was received (UTC)."
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who asked for the capture; empty when it was made automatically.",
+    )
+    warc_file = models.FileField(
+        upload_to=capture_upload_to, max_length=300, blank=True, verbose_name="WARC file"
+    )
+    sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        verbose_name="SHA-256",
+        help_text="SHA-256 of the page as received: the payload of the WARC response record.",
+    )
+    warc_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        verbose_name="WARC file SHA-256",
+        help_text="SHA-256 of the stored WARC file.",
+    )
+    size = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Bytes of the page as received."
+    )
+    text = models.TextField(blank=True, help_text="Text extracted from the page, for reading.")
+    error = models.TextField(blank=True, help_text="Why archiving failed.")
+
+    objects = CaptureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-captured_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(sha256="") | Q(sha256__regex=r"^[0-9a-f]{64}$"))
+                & (Q(warc_sha256="") | Q(warc_sha256__regex=r"^[0-9a-f]{64}$")),
+                name="capture_sha256_format",
+                violation_error_message="A SHA-256 is 64 lowercase hexadecimal characters.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="archived")
+                | (
+                    ~Q(sha256="")
+                    & ~Q(warc_sha256="")
+                    & ~Q(warc_file="")
+                    & Q(http_status__isnull=False)
+                    & Q(error="")
+                ),
+                name="capture_archived_complete",
+                violation_error_message="An archived capture has its WARC file, its hashes and "
+                "its HTTP status, and no error.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | (~Q(error="") & Q(sha256="") & Q(warc_file="")),
+                name="capture_failed_explained",
+                violation_error_message="A failed capture says why and holds no file.",
+            ),
+        ]
+        indexes = [
+            # A report's captures, newest first (the admin inline, the API's report captures).
+            models.Index(fields=["report", "-captured_at"], name="capture_report_recent"),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="capture_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                when=pgtrigger.Before,
+                func=f"RAISE EXCEPTION '{CAPTURE_IMMUTABLE}' USING ERRCODE = 'restrict_violation';",
+            ),
+        ]
+
+    def __str__(self):
+        when = self.captured_at.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return f"{self.get_status_display()} capture of {self.requested_url} at {when}"
+
+    def summary(self):
+        """The capture as the API lists it under a report."""
+        return {
+            "sha256": self.sha256,
+            "captured_at": self.captured_at,
+            "url": self.final_url or self.requested_url,
+            "status": self.http_status,
+        }
+
+    def verify(self):
+        """Re-read the stored WARC file and re-hash it; return the problems found (none: intact)."""
+        from .archiving import WarcError, final_response
+
+        if self.status != self.Status.ARCHIVED:
+            return []
+        try:
+            with self.warc_file.open("rb") as stored:
+                data = stored.read()
+        except (FileNotFoundError, OSError) as error:
+            return [
+                f"the WARC file {self.warc_file.name} cannot be read ({error.strerror or error})"
+            ]
+        problems = []
+        file_hash = hashlib.sha256(data).hexdigest()
+        if file_hash != self.warc_sha256:
+            problems.append(
+                f"the WARC file has changed: SHA-256 {file_hash}, recorded {self.warc_sha256}"
+            )
+        try:
+            payload = final_response(data).payload
+        except WarcError as error:
+            problems.append(f"the page cannot be read back from the WARC file ({error})")
+        else:
+            payload_hash = hashlib.sha256(payload).hexdigest()
+            if payload_hash != self.sha256:
+                problems.append(
+                    f"the archived page has changed: SHA-256 {payload_hash}, recorded {self.sha256}"
+                )
+        return problems

@@ -23,6 +23,12 @@ RESEARCHER_PERMISSIONS = [
     for model in ("incident", "claim", "figure", "denial", "source", "report")
     for action in ("add", "change", "view")
 ] + ["view_casualtycategory"]
+# Evidence and provenance: intermediaries, media evidence, other monitors' identifiers.
+RESEARCHER_PERMISSIONS += [
+    f"{action}_{model}"
+    for model in ("claimvia", "media", "incidentidentifier")
+    for action in ("add", "change", "view")
+]
 
 
 @pytest.fixture

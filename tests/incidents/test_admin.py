@@ -16,6 +16,11 @@ def claim_form(claim_or_none, incident, source, figures):
         "figures-INITIAL_FORMS": 0,
         "figures-MIN_NUM_FORMS": 0,
         "figures-MAX_NUM_FORMS": 1000,
+        # The claim's intermediaries and media evidence, none here.
+        "via_links-TOTAL_FORMS": 0,
+        "via_links-INITIAL_FORMS": 0,
+        "media-TOTAL_FORMS": 0,
+        "media-INITIAL_FORMS": 0,
     }
     for i, (category, low, high, as_said) in enumerate(figures):
         data |= {
@@ -165,6 +170,13 @@ def incident_form(figures):
         "denials-MIN_NUM_FORMS": 0,
         "denials-MAX_NUM_FORMS": 1000,
     }
+    for prefix in ("claims-0-via_links", "identifiers", "media"):
+        data |= {
+            f"{prefix}-TOTAL_FORMS": 0,
+            f"{prefix}-INITIAL_FORMS": 0,
+            f"{prefix}-MIN_NUM_FORMS": 0,
+            f"{prefix}-MAX_NUM_FORMS": 1000,
+        }
     for i, (category, low, high, as_said) in enumerate(figures):
         data |= {
             f"claims-0-figures-{i}-category": category,

@@ -122,7 +122,10 @@ def test_ordering_by_most_killed():
 
 
 def test_the_sql_contested_filter_agrees_with_the_dispute_rules():
-    """Random incidents: contested=true must select exactly those dispute() calls contested."""
+    """Random incidents: contested=true must select exactly those dispute() calls contested.
+
+    Some claims are revised by their source; both sides must count only the latest.
+    """
     rng = random.Random(7)
     ministry = make_source(kind="government")
     force = make_source(kind="armed_force", parent=ministry)
@@ -152,9 +155,44 @@ def test_the_sql_contested_filter_agrees_with_the_dispute_rules():
                     attributed_to=rng.choice(parties),
                 )
             )
-        if claims and rng.random() < 0.2:
+        # Sources revise some claims: a new toll, or a new accused party. Only the
+        # latest revision counts, in dispute() as in SQL.
+        for _ in range(rng.randint(0, 3)):
+            unrevised = [c for c in claims if not any(r.supersedes_id == c.pk for r in claims)]
+            if not unrevised:
+                break
+            earlier = rng.choice(unrevised)
+            if earlier.kind == Claim.Kind.ATTRIBUTION:
+                revision = make_claim(
+                    incident,
+                    source=earlier.source,
+                    kind=Claim.Kind.ATTRIBUTION,
+                    attributed_to=rng.choice(parties),
+                    supersedes=earlier,
+                )
+            else:
+                low = rng.choice([0, 5, 10, 30, 60])
+                revision = make_claim(
+                    incident,
+                    source=earlier.source,
+                    supersedes=earlier,
+                    figures=[(rng.choice(["killed", "injured"]), low, rng.choice([low, None]))],
+                )
+            claims.append(revision)
+        if claims and rng.random() < 0.3:
             make_denial(incident, source=rng.choice(parties), denies=[rng.choice(claims)])
-    expected = {i.slug for i in Incident.objects.with_claims() if i.dispute().contested}
+    loaded = list(Incident.objects.with_claims())
+    assert sum(1 for i in loaded for c in i.claims.all() if not c.current) > 20
+    expected = {i.slug for i in loaded if i.dispute().contested}
     assert filtered({"contested": "true"}) == expected
     assert filtered({"contested": "false"}) == {i.slug for i in Incident.objects.all()} - expected
     assert 5 < len(expected) < 55  # the sample covers both outcomes
+
+    # killed_min agrees with the reported range of current figures.
+    for threshold in (5, 20, 40):
+        reference = {
+            i.slug
+            for i in loaded
+            if (rng_ := i.casualty_ranges().get("killed")) and (rng_.max or -1) >= threshold
+        }
+        assert filtered({"killed_min": str(threshold)}) == reference
