@@ -1,8 +1,12 @@
+import pghistory
+import pgtrigger
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from sources.models import Report, Source
 
@@ -12,10 +16,104 @@ from .search import incident_vector, statement_vector
 # The same words come from the admin, the API and the database trigger that backs them.
 DENIAL_OTHER_INCIDENT = "A denial can only answer claims about the same incident"
 
+# Statuses under which an incident has been shown to the public: its rows are never deleted.
+PUBLIC_STATUSES = ("published", "withdrawn")
+KEEP_PUBLISHED = {
+    "incident": "A published incident cannot be deleted: withdraw it instead",
+    "claim": "A claim of a published incident cannot be deleted: withdraw it instead",
+    "denial": "A denial of a published incident cannot be deleted: withdraw it instead",
+}
+
+
+def _keep_published(what):
+    """A trigger refusing to delete a row of an incident that has been public.
+
+    Published material is withdrawn, never deleted (incidents.workflow), so mirrors and
+    readers can always learn what happened to it; this is the database's last word when
+    some code or a raw DELETE tries anyway.
+    """
+    statuses = ", ".join(f"'{status}'" for status in PUBLIC_STATUSES)
+    message = f"{KEEP_PUBLISHED[what]} (incident %)"
+    if what == "incident":
+        check = f"OLD.status IN ({statuses})"
+        row = "OLD.id"
+    else:
+        check = (
+            "EXISTS (SELECT 1 FROM incidents_incident i "
+            f"WHERE i.id = OLD.incident_id AND i.status IN ({statuses}))"
+        )
+        row = "OLD.incident_id"
+    return pgtrigger.Trigger(
+        name="keep_published",
+        when=pgtrigger.Before,
+        operation=pgtrigger.Delete,
+        func=f"""
+            IF {check} THEN
+                RAISE EXCEPTION '{message}', {row} USING ERRCODE = 'restrict_violation';
+            END IF;
+            RETURN OLD;
+        """,
+    )
+
+
+def _touch_incidents(incident_ids):
+    """Statement-level triggers that mark the incidents a change to their parts touched.
+
+    ``incident_ids`` is SQL selecting incident ids from the transition table ``{rows}``.
+    The touched incidents get a new version (their ``bump_version`` trigger) and a new
+    ``updated_at``, so an editor holding an older copy is told, and mirrors syncing by
+    ``updated_since`` fetch them again. One UPDATE per statement, however many rows.
+    """
+    operations = [
+        (pgtrigger.Insert, pgtrigger.Referencing(new="new_rows"), ["new_rows"]),
+        (
+            pgtrigger.Update,
+            pgtrigger.Referencing(old="old_rows", new="new_rows"),
+            ["old_rows", "new_rows"],
+        ),
+        (pgtrigger.Delete, pgtrigger.Referencing(old="old_rows"), ["old_rows"]),
+    ]
+    return [
+        pgtrigger.Trigger(
+            name=f"touch_incident_on_{str(operation).lower()}",
+            level=pgtrigger.Statement,
+            when=pgtrigger.After,
+            operation=operation,
+            referencing=referencing,
+            func="UPDATE incidents_incident SET updated_at = NOW() WHERE id IN ("
+            + " UNION ".join(incident_ids.format(rows=rows) for rows in tables)
+            + "); RETURN NULL;",
+        )
+        for operation, referencing, tables in operations
+    ]
+
+
+class VersionField(models.PositiveIntegerField):
+    """How many times a row has been saved, for refusing saves made from a stale copy.
+
+    The database increments it on every UPDATE (the model's ``bump_version`` trigger),
+    whoever writes: a save, a bulk update, raw SQL. A save reads the new value back
+    (UPDATE ... RETURNING), so the instance stays current.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", 1)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance, add):
+        if add:
+            return super().pre_save(model_instance, add)
+        return F(self.attname)
+
 
 class IncidentQuerySet(models.QuerySet):
     def public(self):
         return self.filter(status=Incident.Status.PUBLISHED)
+
+    def withdrawn(self):
+        """Incidents taken down after publication; their public reason stays readable."""
+        return self.filter(status=Incident.Status.WITHDRAWN)
 
     def with_claims(self):
         """Load incidents with everything the competing-claims view needs.
@@ -25,20 +123,30 @@ class IncidentQuerySet(models.QuerySet):
         publisher and accused party joined), figures, denials (with source and
         report joined), the claims each denial answers, and related incidents.
         Sources' parent organisations are joined, which the dispute rules read.
+        Withdrawn claims and denials are left out: they no longer count.
         """
-        claims = Claim.objects.select_related(
-            "source__parent", "report__publisher", "attributed_to__parent"
-        ).prefetch_related(
-            Prefetch(
-                "figures",
-                queryset=Figure.objects.select_related("category").order_by(
-                    "category__position", "id"
+        claims = (
+            Claim.objects.current()
+            .select_related("source__parent", "report__publisher", "attributed_to__parent")
+            .prefetch_related(
+                Prefetch(
+                    "figures",
+                    queryset=Figure.objects.select_related("category").order_by(
+                        "category__position", "id"
+                    ),
                 ),
-            ),
+            )
         )
-        denials = Denial.objects.select_related(
-            "source__parent__parent", "report__publisher"
-        ).prefetch_related(Prefetch("denies", queryset=Claim.objects.only("id", "incident_id")))
+        denials = (
+            Denial.objects.current()
+            .select_related("source__parent__parent", "report__publisher")
+            .prefetch_related(
+                Prefetch(
+                    "denies",
+                    queryset=Claim.objects.current().only("id", "incident_id", "withdrawn_at"),
+                )
+            )
+        )
         return self.prefetch_related(
             Prefetch("claims", queryset=claims.order_by("claimed_on", "id")),
             Prefetch("denials", queryset=denials.order_by("denied_on", "id")),
@@ -46,6 +154,7 @@ class IncidentQuerySet(models.QuerySet):
         )
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Incident(models.Model):
     """One event in time and place, about which sources make competing claims."""
 
@@ -53,6 +162,7 @@ class Incident(models.Model):
         DRAFT = "draft", "Draft"
         IN_REVIEW = "in_review", "In review"
         PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     class DatePrecision(models.TextChoices):
         EXACT = "exact", "Exact time"
@@ -108,7 +218,17 @@ class Incident(models.Model):
         help_text="How closely the coordinates pin the place.",
     )
 
-    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=20,
+        choices=Status,
+        default=Status.DRAFT,
+        help_text="Drafts are private; researchers submit them for review and editors "
+        "publish them. A published incident is withdrawn, never deleted.",
+    )
+    withdrawn_reason = models.TextField(
+        blank=True, help_text="Shown to the public with a withdrawn incident: why it was withdrawn."
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
     assessment = models.CharField(
         max_length=20,
         choices=Grade,
@@ -120,11 +240,29 @@ class Incident(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = VersionField(
+        help_text="Goes up on every change to the incident or its claims, figures and "
+        "denials; a save from an older version is refused."
+    )
 
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_start", "-id"]
+        permissions = [
+            ("publish_incident", "Can publish incidents"),
+            ("review_incident", "Can review incidents submitted for review"),
+            ("set_assessment", "Can set the editorial assessment of incidents"),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="bump_version",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                func="NEW.version := OLD.version + 1; RETURN NEW;",
+            ),
+            _keep_published("incident"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(occurred_end__isnull=True) | Q(occurred_end__gte=F("occurred_start")),
@@ -169,6 +307,11 @@ class Incident(models.Model):
                 name="incident_title_not_empty",
                 violation_error_message="An incident needs a title.",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | ~Q(withdrawn_reason=""),
+                name="incident_withdrawal_has_reason",
+                violation_error_message="Say publicly why the incident is withdrawn.",
+            ),
         ]
         indexes = [
             # The public list, newest first: status filter + ordering by date.
@@ -182,29 +325,121 @@ class Incident(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields:
+            # The database bumps the version on any UPDATE; read it back even then.
+            kwargs["update_fields"] = {*update_fields, "version"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("incidents:detail", args=[self.slug])
 
+    @property
+    def is_public_material(self):
+        """True once the incident has been shown to the public (published or withdrawn)."""
+        return self.status in PUBLIC_STATUSES
+
+    def current_claims(self):
+        """The claims that count: not withdrawn (no query when loaded by with_claims())."""
+        return [claim for claim in self.claims.all() if claim.withdrawn_at is None]
+
+    def current_denials(self):
+        return [denial for denial in self.denials.all() if denial.withdrawn_at is None]
+
     def casualty_ranges(self):
         """Per casualty category: the reported range and the sources behind it."""
-        return casualty_ranges(self.claims.all())
+        return casualty_ranges(self.current_claims())
 
     def denials_by_claim(self):
         """Map each claim id to the denials that answer it (no extra query)."""
         answered = {}
-        for denial in self.denials.all():
+        for denial in self.current_denials():
             for claim in denial.denies.all():
-                answered.setdefault(claim.pk, []).append(denial)
+                if claim.withdrawn_at is None:
+                    answered.setdefault(claim.pk, []).append(denial)
         return answered
 
     def claim_entries(self):
         """Each claim paired with the denials that answer it."""
         answered = self.denials_by_claim()
-        return [(claim, answered.get(claim.pk, [])) for claim in self.claims.all()]
+        return [(claim, answered.get(claim.pk, [])) for claim in self.current_claims()]
 
     def dispute(self, reveal_protected=False) -> Dispute:
         """Whether accounts of this incident conflict, with reasons in plain words."""
-        return dispute(self.claims.all(), self.denials.all(), reveal_protected=reveal_protected)
+        return dispute(
+            self.current_claims(), self.current_denials(), reveal_protected=reveal_protected
+        )
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(public=True)
+
+
+class Correction(models.Model):
+    """Why a published incident changed: the corrections log shown with the incident.
+
+    Recorded by incidents.workflow whenever published material changes; the field by
+    field record of the change itself is in the incident's history. Append-only: the
+    database refuses to change or delete a correction.
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="corrections")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who made the change (empty when made outside the application).",
+    )
+    reason = models.TextField(help_text="What changed and why, in words readers understand.")
+    public = models.BooleanField(
+        default=True,
+        help_text="Shown in the public corrections log. Untick only when the reason itself "
+        "would reveal what must stay private (e.g. a protected source).",
+    )
+    version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The incident's version after the change."
+    )
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="correction_reason_not_empty",
+                violation_error_message="Give the reason for this change.",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%d %b %Y %H:%M}: {self.reason}"
+
+
+class WithdrawableQuerySet(models.QuerySet):
+    def current(self):
+        """Rows that count: not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def withdrawn(self):
+        return self.filter(withdrawn_at__isnull=False)
+
+
+def _withdrawal_constraint(name):
+    return models.CheckConstraint(
+        condition=Q(withdrawn_at__isnull=True, withdrawn_reason="")
+        | (Q(withdrawn_at__isnull=False) & ~Q(withdrawn_reason="")),
+        name=f"{name}_withdrawal_has_reason",
+        violation_error_message="Say why it is withdrawn.",
+    )
 
 
 class CasualtyCategory(models.Model):
@@ -223,6 +458,7 @@ class CasualtyCategory(models.Model):
         return self.name
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Claim(models.Model):
     """One assertion by one source about one incident, as published in one report."""
 
@@ -257,10 +493,25 @@ class Claim(models.Model):
         verbose_name="accused party",
         help_text="For an attribution: who the source says did it.",
     )
+    withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the claim was withdrawn from a published incident: it no longer "
+        "counts, but is kept.",
+    )
+    withdrawn_reason = models.TextField(blank=True, editable=False)
+
+    objects = WithdrawableQuerySet.as_manager()
 
     class Meta:
         ordering = ["claimed_on", "id"]
+        triggers = [
+            _keep_published("claim"),
+            *_touch_incidents("SELECT incident_id FROM {rows}"),
+        ]
         constraints = [
+            _withdrawal_constraint("claim"),
             models.CheckConstraint(
                 condition=Q(kind="attribution", attributed_to__isnull=False)
                 | (~Q(kind="attribution") & Q(attributed_to__isnull=True)),
@@ -285,6 +536,7 @@ class Claim(models.Model):
         return f"{self.get_kind_display()} claim by {self.source_id and self.source.name}"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Figure(models.Model):
     """A casualty figure within a claim, as said and as comparable numbers.
 
@@ -310,6 +562,9 @@ class Figure(models.Model):
 
     class Meta:
         ordering = ["category__position", "id"]
+        triggers = _touch_incidents(
+            "SELECT c.incident_id FROM {rows} JOIN incidents_claim c ON c.id = {rows}.claim_id"
+        )
         constraints = [
             models.CheckConstraint(
                 condition=Q(min_count__isnull=True) | Q(min_count__gte=0),
@@ -352,6 +607,7 @@ class Figure(models.Model):
         return self.max_count if self.max_count is not None else self.min_count
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Denial(models.Model):
     """A source rejecting one or more claims about an incident."""
 
@@ -369,10 +625,25 @@ class Denial(models.Model):
         help_text="The claims this denial answers; they must be about the same incident. "
         "Save the incident's claims first.",
     )
+    withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the denial was withdrawn from a published incident: it no longer "
+        "counts, but is kept.",
+    )
+    withdrawn_reason = models.TextField(blank=True, editable=False)
+
+    objects = WithdrawableQuerySet.as_manager()
 
     class Meta:
         ordering = ["denied_on", "id"]
+        triggers = [
+            _keep_published("denial"),
+            *_touch_incidents("SELECT incident_id FROM {rows}"),
+        ]
         constraints = [
+            _withdrawal_constraint("denial"),
             models.CheckConstraint(
                 condition=~Q(statement=""),
                 name="denial_statement_not_empty",
@@ -396,3 +667,39 @@ class Denial(models.Model):
                 {"denies": f"{DENIAL_OTHER_INCIDENT} (claim {ids})."},
                 code="denial_other_incident",
             )
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.DeleteEvent(),
+    obj_field=None,
+    model_name="DenialDeniesEvent",
+)
+class DenialDenies(Denial.denies.through):
+    """Which claims a denial answers: the link table, declared to track and guard it."""
+
+    class Meta:
+        proxy = True
+        triggers = _touch_incidents(
+            "SELECT d.incident_id FROM {rows} JOIN incidents_denial d ON d.id = {rows}.denial_id"
+        )
+
+    def __str__(self):
+        return f"Denial #{self.denial_id} answers claim #{self.claim_id}"
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.DeleteEvent(),
+    obj_field=None,
+    model_name="IncidentRelatedEvent",
+)
+class IncidentRelated(Incident.related.through):
+    """Links between related incidents (two rows per link: the relation is symmetrical)."""
+
+    class Meta:
+        proxy = True
+        triggers = _touch_incidents("SELECT from_incident_id FROM {rows}")
+
+    def __str__(self):
+        return f"Incident #{self.from_incident_id} related to #{self.to_incident_id}"

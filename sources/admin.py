@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.db.models import Count
 
+from history.admin import HistoryAdminMixin
+
 from .models import Report, Source
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(HistoryAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "parent", "based_in", "protected"]
     list_filter = ["kind", "protected"]
     list_select_related = ["parent"]
@@ -19,7 +21,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(HistoryAdminMixin, admin.ModelAdmin):
     list_display = ["title", "publisher", "published_on", "language", "claim_count"]
     list_filter = ["language", "published_on"]
     list_select_related = ["publisher"]

@@ -1,3 +1,4 @@
+import pghistory
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
@@ -13,6 +14,7 @@ class SourceQuerySet(models.QuerySet):
         return self.filter(protected=False)
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Source(models.Model):
     """Who makes a claim or a denial: a monitor, a ministry, a spokesman, an activist."""
 
@@ -92,6 +94,7 @@ class Source(models.Model):
         return self.name
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Report(models.Model):
     """Where claims were published: a news article, a press release, a monitor's bulletin."""
 
