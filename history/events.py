@@ -26,12 +26,21 @@ ACTIONS = {
 
 @dataclass
 class Change:
-    field: str
-    name: str
+    """One field's value before and after; ``*_display`` are filled in by ``label()``."""
+
+    fld: models.Field
     old: object
     new: object
     old_display: str = ""
     new_display: str = ""
+
+    @property
+    def field(self):
+        return self.fld.name
+
+    @property
+    def name(self):
+        return str(self.fld.verbose_name)
 
 
 @dataclass
@@ -99,10 +108,15 @@ class _Labels:
 
     def load(self):
         for model, pks in self.wanted.items():
-            self.found[model] = {obj.pk: str(obj) for obj in model._base_manager.filter(pk__in=pks)}
+            # Names like a claim's (“... by <source>”) read its required relations.
+            required = [f.name for f in model._meta.concrete_fields if f.is_relation and not f.null]
+            rows = model._base_manager.filter(pk__in=pks)
+            if required:
+                rows = rows.select_related(*required)
+            self.found[model] = {obj.pk: str(obj) for obj in rows}
 
     def display(self, fld, value):
-        if value is None or value == "":
+        if value is None or value == "" or value == []:
             return "(empty)"
         if fld.is_relation:
             name = self.found.get(fld.related_model, {}).get(value)
@@ -112,8 +126,28 @@ class _Labels:
         if isinstance(value, bool):
             return "yes" if value else "no"
         if isinstance(value, list):
-            return ", ".join(str(v) for v in value) or "(empty)"
+            return ", ".join(str(v) for v in value)
         return str(value)
+
+
+def label(entries):
+    """Fill in the readable old and new values of the entries' changes.
+
+    One query per kind of related row named (a source, a report...), for all entries.
+    """
+    labels = _Labels()
+    for entry in entries:
+        for change in entry.changes:
+            labels.want(change.fld, change.old)
+            labels.want(change.fld, change.new)
+    labels.load()
+    for entry in entries:
+        for change in entry.changes:
+            if change.old is not None or entry.label not in ("insert", BASELINE_LABEL):
+                change.old_display = labels.display(change.fld, change.old)
+            if change.new is not None or entry.label != "delete":
+                change.new_display = labels.display(change.fld, change.new)
+    return entries
 
 
 def _describe(event_model, values):
@@ -130,21 +164,13 @@ def _describe(event_model, values):
     return f"{name} #{obj_id}" if obj_id is not None else name
 
 
-def _listing(fields, values, labels, removed=False):
+def _listing(fields, values, removed=False):
     """A row's non-empty values, as added (or removed) ones."""
-    changes = []
-    for f in fields:
-        value = values[f.attname]
-        if value in (None, "", []):
-            continue
-        shown = labels.display(f, value)
-        old, new = (value, None) if removed else (None, value)
-        changes.append(
-            Change(
-                f.name, str(f.verbose_name), old, new, *((shown, "") if removed else ("", shown))
-            )
-        )
-    return changes
+    return [
+        Change(f, values[f.attname], None) if removed else Change(f, None, values[f.attname])
+        for f in fields
+        if values[f.attname] not in (None, "", [])
+    ]
 
 
 def build_entries(event_model, events, *, describe_links=None):
@@ -154,42 +180,24 @@ def build_entries(event_model, events, *, describe_links=None):
     wanted: the old values of a change come from the event before it.
     """
     fields = tracked_fields(event_model)
+    shown = [f for f in fields if f.name not in BOOKKEEPING]
     has_obj = hasattr(event_model, "pgh_obj")
     previous = {}
-    labels = _Labels()
-    raw = []
+    entries = []
     for event in sorted(events, key=lambda e: e.pgh_id):
         values = snapshot(event, fields)
-        key = event.pgh_obj_id if has_obj else None
-        before = previous.get(key) if has_obj else None
+        before = previous.get(event.pgh_obj_id) if has_obj else None
         if has_obj:
-            previous[key] = values
-        raw.append((event, values, before))
-        for f in fields:
-            labels.want(f, values[f.attname])
-            if before is not None:
-                labels.want(f, before[f.attname])
-    labels.load()
-
-    entries = []
-    for event, values, before in raw:
+            previous[event.pgh_obj_id] = values
         context = _context(event)
-        shown = [f for f in fields if f.name not in BOOKKEEPING]
         if event.pgh_label == "delete":
             # A deleted row keeps its last values; a removed link is shown by what it linked.
-            changes = [] if has_obj else _listing(shown, values, labels, removed=True)
+            changes = [] if has_obj else _listing(shown, values, removed=True)
         elif before is None:
-            changes = _listing(shown, values, labels)
+            changes = _listing(shown, values)
         else:
             changes = [
-                Change(
-                    f.name,
-                    str(f.verbose_name),
-                    before[f.attname],
-                    values[f.attname],
-                    labels.display(f, before[f.attname]),
-                    labels.display(f, values[f.attname]),
-                )
+                Change(f, before[f.attname], values[f.attname])
                 for f in shown
                 if before[f.attname] != values[f.attname]
             ]
@@ -238,7 +246,7 @@ def object_history(obj):
     """Every recorded change of one row, oldest first."""
     event_model = type(obj).pgh_event_model
     events = list(event_model.objects.filter(pgh_obj_id=obj.pk))
-    return name_users(visible(build_entries(event_model, events)))
+    return label(name_users(visible(build_entries(event_model, events))))
 
 
 def merge(*entry_lists):

@@ -2,6 +2,7 @@
 
 Every condition on claims, figures or denials is its own ``Exists()`` subquery, so
 two conditions never get tied to the same claim row and no DISTINCT is needed.
+Withdrawn claims and denials are left out of every condition.
 """
 
 import django_filters
@@ -148,14 +149,16 @@ class IncidentFilter(django_filters.FilterSet):
     def filter_source(self, queryset, name, value):
         sources = self._sources(value)
         return queryset.filter(
-            Q(Exists(Claim.objects.filter(incident=OuterRef("pk"), source__in=sources)))
-            | Q(Exists(Denial.objects.filter(incident=OuterRef("pk"), source__in=sources)))
+            Q(Exists(Claim.objects.current().filter(incident=OuterRef("pk"), source__in=sources)))
+            | Q(
+                Exists(Denial.objects.current().filter(incident=OuterRef("pk"), source__in=sources))
+            )
         )
 
     def filter_attributed_to(self, queryset, name, value):
         return queryset.filter(
             Exists(
-                Claim.objects.filter(
+                Claim.objects.current().filter(
                     incident=OuterRef("pk"),
                     kind=Claim.Kind.ATTRIBUTION,
                     attributed_to__in=self._sources(value),
@@ -164,10 +167,14 @@ class IncidentFilter(django_filters.FilterSet):
         )
 
     def filter_kind(self, queryset, name, value):
-        return queryset.filter(Exists(Claim.objects.filter(incident=OuterRef("pk"), kind=value)))
+        return queryset.filter(
+            Exists(Claim.objects.current().filter(incident=OuterRef("pk"), kind=value))
+        )
 
     def filter_killed_min(self, queryset, name, value):
-        figures = Figure.objects.filter(claim__incident=OuterRef("pk"), category="killed")
+        figures = Figure.objects.filter(
+            claim__incident=OuterRef("pk"), claim__withdrawn_at__isnull=True, category="killed"
+        )
         figures = figures.alias(high=Coalesce("max_count", "min_count")).filter(high__gte=value)
         return queryset.filter(Exists(figures))
 
@@ -179,7 +186,11 @@ class IncidentFilter(django_filters.FilterSet):
     def filter_ordering(self, queryset, name, value):
         if value == "-killed":
             highest = (
-                Figure.objects.filter(claim__incident=OuterRef("pk"), category="killed")
+                Figure.objects.filter(
+                    claim__incident=OuterRef("pk"),
+                    claim__withdrawn_at__isnull=True,
+                    category="killed",
+                )
                 .annotate(high=Coalesce("max_count", "min_count"))
                 .filter(high__isnull=False)
                 .order_by("-high")

@@ -35,14 +35,31 @@ def text_search_q(text, include_protected=False):
 
     query = search_query(text)
     own = Incident.objects.annotate(v=incident_vector()).filter(pk=OuterRef("pk"), v=query)
-    claims = Claim.objects.annotate(v=statement_vector()).filter(incident=OuterRef("pk"), v=query)
-    denials = Denial.objects.annotate(v=statement_vector()).filter(incident=OuterRef("pk"), v=query)
+    # Withdrawn claims and denials no longer count, in search as everywhere.
+    claims = (
+        Claim.objects.current()
+        .annotate(v=statement_vector())
+        .filter(incident=OuterRef("pk"), v=query)
+    )
+    denials = (
+        Denial.objects.current()
+        .annotate(v=statement_vector())
+        .filter(incident=OuterRef("pk"), v=query)
+    )
     sources = Source.objects.annotate(v=name_vector()).filter(v=query)
     if not include_protected:
         sources = sources.filter(protected=False)
     named = Q(
-        Exists(Claim.objects.filter(incident=OuterRef("pk"), source__in=sources.values("pk")))
-    ) | Q(Exists(Denial.objects.filter(incident=OuterRef("pk"), source__in=sources.values("pk"))))
+        Exists(
+            Claim.objects.current().filter(incident=OuterRef("pk"), source__in=sources.values("pk"))
+        )
+    ) | Q(
+        Exists(
+            Denial.objects.current().filter(
+                incident=OuterRef("pk"), source__in=sources.values("pk")
+            )
+        )
+    )
     return Q(Exists(own)) | Q(Exists(claims)) | Q(Exists(denials)) | named
 
 
@@ -61,10 +78,16 @@ def contested_q():
     - two attributions name parties neither of which is the other or one of the other's
       two parent levels (dispute() compares the same way);
     - two sources' figures for one category differ by more than 2x.
+
+    Withdrawn claims and denials are left out, as dispute() leaves them out.
     """
     from .models import Claim, Denial, Figure
 
-    denied = Denial.denies.through.objects.filter(denial__incident=OuterRef("pk"))
+    denied = Denial.denies.through.objects.filter(
+        denial__incident=OuterRef("pk"),
+        denial__withdrawn_at__isnull=True,
+        claim__withdrawn_at__isnull=True,
+    )
 
     def with_family(claims):
         # The accused party and its two parent levels; 0 stands for "none".
@@ -75,24 +98,25 @@ def contested_q():
         )
 
     other_party = (
-        with_family(Claim.objects.filter(incident=OuterRef("incident")))
+        with_family(Claim.objects.current().filter(incident=OuterRef("incident")))
         .exclude(p0=OuterRef("p0"))
         .exclude(p1=OuterRef("p0"))
         .exclude(p2=OuterRef("p0"))
         .exclude(p0=OuterRef("p1"))
         .exclude(p0=OuterRef("p2"))
     )
-    differing_attributions = with_family(Claim.objects.filter(incident=OuterRef("pk"))).filter(
-        Exists(other_party)
-    )
+    differing_attributions = with_family(
+        Claim.objects.current().filter(incident=OuterRef("pk"))
+    ).filter(Exists(other_party))
 
     higher = Figure.objects.filter(
         claim__incident=OuterRef("claim__incident"),
+        claim__withdrawn_at__isnull=True,
         category=OuterRef("category"),
     ).exclude(claim__source=OuterRef("claim__source"))
     higher = higher.alias(high=_high()).filter(high__gt=2 * OuterRef("low"))
     differing_tolls = (
-        Figure.objects.filter(claim__incident=OuterRef("pk"))
+        Figure.objects.filter(claim__incident=OuterRef("pk"), claim__withdrawn_at__isnull=True)
         .alias(low=_low())
         .filter(low__isnull=False)
         .filter(Exists(higher))

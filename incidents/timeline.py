@@ -1,6 +1,6 @@
 """An incident's history: its own changes and those of its claims, figures and denials."""
 
-from history.events import build_entries, merge, name_users, visible
+from history.events import build_entries, label, merge, name_users, visible
 
 from .models import (
     ClaimEvent,
@@ -25,8 +25,8 @@ def _related_link(event, values):
 def incident_history(incident, since=None):
     """Every recorded change of the incident and its parts, oldest first.
 
-    Six queries (one per event table) plus one per kind of related row named in the
-    changes. ``since``: only entries recorded after this time.
+    Six queries (one per event table), one per kind of related row named in the
+    changes, and one for the names of users the events do not name themselves. ``since``: only entries recorded after this time.
     """
     claim_ids = ClaimEvent.objects.filter(incident_id=incident.pk).values("pgh_obj_id")
     denial_ids = DenialEvent.objects.filter(incident_id=incident.pk).values("pgh_obj_id")
@@ -49,11 +49,11 @@ def incident_history(incident, since=None):
     entries = visible(entries)
     if since is not None:
         entries = [e for e in entries if e.when > since]
-    return name_users(entries)
+    return label(name_users(entries))
 
 
 def changes_since(incident, version):
-    """What was recorded after the incident was at ``version``: the entries a stale editor missed.
+    """What was recorded after the incident was at ``version``: what a stale copy misses.
 
     The time the incident reached that version is that of its event at that version
     (every UPDATE is recorded, and each bumps the version).

@@ -1,5 +1,5 @@
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 
 from incidents.seed import load_seed
 
@@ -10,24 +10,29 @@ def seed(db):
     return load_seed()
 
 
-def _staff_user(django_user_model, username, codenames):
+def _staff_user(django_user_model, username, role):
+    """A staff account in one of the editorial roles (groups made by a migration)."""
     user = django_user_model.objects.create_user(
         username=username, password="correct horse battery staple", is_staff=True
     )
-    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    user.groups.add(Group.objects.get(name=role))
     return user
-
-
-RESEARCHER_PERMISSIONS = [
-    f"{action}_{model}"
-    for model in ("incident", "claim", "figure", "denial", "source", "report")
-    for action in ("add", "change", "view")
-] + ["view_casualtycategory"]
 
 
 @pytest.fixture
 def researcher(db, django_user_model):
-    return _staff_user(django_user_model, "researcher", RESEARCHER_PERMISSIONS)
+    return _staff_user(django_user_model, "researcher", "Researcher")
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    return _staff_user(django_user_model, "editor", "Editor")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
 
 
 @pytest.fixture
