@@ -26,7 +26,8 @@ def incident_history(incident, since=None):
     """Every recorded change of the incident and its parts, oldest first.
 
     Six queries (one per event table), one per kind of related row named in the
-    changes, and one for the names of users the events do not name themselves. ``since``: only entries recorded after this time.
+    changes, and one for the names of users the events do not name themselves.
+    ``since``: only the entries recorded after this time.
     """
     claim_ids = ClaimEvent.objects.filter(incident_id=incident.pk).values("pgh_obj_id")
     denial_ids = DenialEvent.objects.filter(incident_id=incident.pk).values("pgh_obj_id")
