@@ -75,6 +75,62 @@ def connection_env(alias="default", dbname=None):
     return env, connection.pg_version // 10000
 
 
+# Written by pg_restore 17 and newer whatever the server; older servers reject it.
+NEW_SETTINGS = {"SET transaction_timeout = 0;\n": 17}
+
+
+def restore_archive(pg_restore, archive, env, server_major, clean=False):
+    """Restore a pg_dump archive into the database ``env`` points at, in one transaction.
+
+    pg_restore turns the archive into SQL, which psql (of the same version) runs with
+    ON_ERROR_STOP, so a failure leaves the database as it was. Settings a newer
+    pg_restore writes but the server does not know are left out; COPY data lines
+    hold tab-separated rows and never equal them.
+    """
+    psql = Path(pg_restore).with_name("psql")
+    if not psql.exists():
+        psql = find_program("psql", server_major)
+    options = ["--clean", "--if-exists"] if clean else []
+    unknown = {line for line, since in NEW_SETTINGS.items() if server_major < since}
+    producer = subprocess.Popen(
+        [str(pg_restore), *options, "--no-owner", "--file", "-", str(archive)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    consumer = subprocess.Popen(
+        [
+            str(psql),
+            "--quiet",
+            "--no-psqlrc",
+            "--single-transaction",
+            "--set",
+            "ON_ERROR_STOP=1",
+            "--dbname",
+            env["PGDATABASE"],
+        ],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for line in producer.stdout:
+            if line.decode("utf-8", "replace") not in unknown:
+                consumer.stdin.write(line)
+        consumer.stdin.close()
+    except BrokenPipeError:
+        pass  # psql stopped on an error, reported below
+    producer.stdout.close()
+    produced, consumed = producer.wait(), consumer.wait()
+    if produced != 0:
+        raise CommandError(f"pg_restore failed:\n{producer.stderr.read().decode().strip()}")
+    if consumed != 0:
+        raise CommandError(
+            "The restore failed and changed nothing:\n" + consumer.stderr.read().decode().strip()
+        )
+
+
 def run(command, env):
     result = subprocess.run(
         [str(part) for part in command], env=env, capture_output=True, text=True

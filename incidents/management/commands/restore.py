@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from psycopg import sql
 
-from ._postgres import connection_env, find_program, run
+from ._postgres import connection_env, find_program, restore_archive
 
 
 class Command(BaseCommand):
@@ -40,7 +40,6 @@ class Command(BaseCommand):
             self._create_database(database, into)
             env["PGDATABASE"] = into
             target = f"the new database {into}"
-            clean = []
         else:
             target = f"the database {env.get('PGDATABASE')}"
             if interactive:
@@ -50,23 +49,9 @@ class Command(BaseCommand):
                 )
                 if answer.strip().lower() != "yes":
                     raise CommandError("Restore cancelled.")
-            clean = ["--clean", "--if-exists"]
             # Nothing of ours may hold a lock on the tables being replaced.
             connections[database].close()
-        # One transaction: a restore that fails half-way leaves the database as it was.
-        run(
-            [
-                pg_restore,
-                *clean,
-                "--no-owner",
-                "--single-transaction",
-                "--exit-on-error",
-                "--dbname",
-                env["PGDATABASE"],
-                path,
-            ],
-            env,
-        )
+        restore_archive(pg_restore, path, env, server_major, clean=not into)
         self.stdout.write(self.style.SUCCESS(f"Restored {path} into {target}."))
 
     def _create_database(self, alias, name):
