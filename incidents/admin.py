@@ -258,6 +258,9 @@ class IncidentAdminForm(ReasonFormMixin, forms.ModelForm):
                 self.add_error(None, error)
         if workflow.is_public(self.stored):
             self.require_reason()
+        if "withdrawn_reason" in cleaned and status != Incident.Status.WITHDRAWN:
+            # Only a withdrawn incident has a withdrawal reason.
+            cleaned["withdrawn_reason"] = ""
         return cleaned
 
     def _changes_since(self, version):
@@ -365,8 +368,9 @@ class IncidentAdmin(HistoryAdminMixin, nested_admin.NestedModelAdmin):
         reason = form.cleaned_data.get("change_reason", "")
         self._reason = reason
         self._reason_public = form.cleaned_data.get("reason_public", True)
-        # Every statement of this request (inlines too) records the reason in its history.
-        pghistory.context(reason=reason) if reason else None
+        if reason:
+            # Every later statement of this request (inlines too) records it in the history.
+            pghistory.context(reason=reason)
         stored = form.stored
         if change and stored is not None and obj.status != stored.status:
             workflow.transition(obj, obj.status, request.user, reason, public=self._reason_public)

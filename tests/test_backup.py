@@ -53,9 +53,7 @@ def drop(dbname):
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(dbname)))
 
 
-def test_a_backup_restores_every_record_and_history_row_identically(
-    seed, editor, tmp_path, capsys
-):
+def test_a_backup_restores_every_record_and_history_row_identically(seed, editor, tmp_path, capsys):
     busy = make_busy_incident(n_claims=3)
     workflow.transition(busy, Incident.Status.WITHDRAWN, editor, "A duplicate.")
     Claim.objects.filter(incident=seed).update(claimed_on="2016-06-01")

@@ -324,3 +324,36 @@ def test_the_change_form_shows_the_reason_field_only_for_published_incidents(edi
     page = editor_client.get(change_url(published))
     assert "Reason for this change" in page.content.decode()
     assert form_data(page, "incident_form")["expected_version"] == str(published.version)
+
+
+def test_an_editor_publishes_from_the_change_form_action(editor_client):
+    incident = make_incident(status=Status.IN_REVIEW)
+    response = editor_client.post(
+        change_url(incident),
+        {"CHANGE_FORM-action": "publish", "_selected_action": [incident.pk]},
+    )
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert incident.status == Status.PUBLISHED
+
+
+def test_an_editor_corrects_a_claim_of_a_published_incident_with_a_reason(editor_client):
+    incident = make_incident(status=Status.PUBLISHED)
+    claim = make_claim(incident, kind=Claim.Kind.OTHER, statement="As publshed.")
+    data = {
+        "incident": incident.pk,
+        "kind": "other",
+        "source": claim.source_id,
+        "statement": "As published.",
+        "figures-TOTAL_FORMS": 0,
+        "figures-INITIAL_FORMS": 0,
+    }
+    url = f"/admin/incidents/claim/{claim.pk}/change/"
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert workflow.MESSAGES["reason_required"] in response.content.decode()
+    response = editor_client.post(url, data | {"change_reason": "Fixed a typo in the quote."})
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.statement == "As published."
+    assert incident.corrections.get().reason == "Fixed a typo in the quote."
