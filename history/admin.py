@@ -17,6 +17,8 @@ class HistoryAdminMixin:
     """
 
     history_template = "history/object_history.html"
+    # Fields a restore leaves as they are.
+    restore_keeps = ()
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -35,7 +37,7 @@ class HistoryAdminMixin:
 
     def restore_version(self, request, obj, event):
         """Apply an earlier version's values and save; return the changed field names."""
-        changed = apply_version(obj, event)
+        changed = apply_version(obj, event, keep=self.restore_keeps)
         if changed:
             obj.full_clean()
             with pghistory.context(reason=restored_reason(event)):

@@ -8,6 +8,8 @@ from .models import Report, Source
 
 @admin.register(Source)
 class SourceAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    # Restoring an older version never lifts the protection of a source at risk.
+    restore_keeps = ("protected",)
     list_display = ["name", "kind", "parent", "based_in", "protected"]
     list_filter = ["kind", "protected"]
     list_select_related = ["parent"]

@@ -233,3 +233,13 @@ def test_the_seed_is_recorded_and_loads_again_with_the_triggers_in_place(seed):
     counts = (Incident.objects.count(), Figure.objects.count())
     load_seed()
     assert (Incident.objects.count(), Figure.objects.count()) == counts
+
+
+def test_restoring_a_source_never_lifts_its_protection(editor_client):
+    source = make_source(name="Activist in Idlib")
+    before = SourceEvent.objects.get(pgh_obj_id=source.pk)
+    Source.objects.filter(pk=source.pk).update(protected=True, name="Activist (renamed)")
+    url = f"/admin/sources/source/{source.pk}/history/{before.pgh_id}/restore/"
+    assert editor_client.post(url).status_code == 302
+    source.refresh_from_db()
+    assert (source.name, source.protected) == ("Activist in Idlib", True)
