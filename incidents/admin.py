@@ -16,7 +16,7 @@ from sources.admin import ReportAdmin
 
 from . import workflow
 from .models import PUBLIC_STATUSES, CasualtyCategory, Claim, Denial, Figure, Incident
-from .timeline import incident_history
+from .timeline import changes_since, incident_history
 
 
 class WithdrawForm(forms.Form):
@@ -264,8 +264,6 @@ class IncidentAdminForm(ReasonFormMixin, forms.ModelForm):
         return cleaned
 
     def _changes_since(self, version):
-        from .timeline import changes_since
-
         return changes_since(self.stored, version)
 
 

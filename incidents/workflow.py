@@ -26,6 +26,7 @@ from django.utils import timezone
 from history.events import apply_version, restored_reason
 
 from .models import PUBLIC_STATUSES, Claim, Correction, Denial, Incident
+from .timeline import changes_since
 
 Status = Incident.Status
 
@@ -198,8 +199,6 @@ def record_correction(incident, user, reason, public=True):
 
 def _check_version(incident, stored, expected_version):
     if expected_version is not None and stored.version != expected_version:
-        from .timeline import changes_since
-
         raise StaleVersion(
             incident, expected_version, stored.version, changes_since(stored, expected_version)
         )
