@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import pghistory
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -65,6 +66,8 @@ INSTALLED_APPS = [
     "nested_admin",
     "pgtrigger",
     "django_tasks_db",
+    "pghistory",
+    "history",
     "sources",
     "incidents",
 ]
@@ -75,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who made each change and through which address, attached to every history event.
+    "history.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -115,6 +120,15 @@ else:
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# History (django-pghistory): every change to the tracked tables is written by database
+# triggers, so bulk updates and raw SQL are recorded too. Each event row carries its own
+# context (who, why, which address) and the database refuses to update or delete it.
+PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
+PGHISTORY_APPEND_ONLY = True
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# The event's own time, not its transaction's: events keep the order they happened in.
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

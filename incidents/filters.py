@@ -2,6 +2,7 @@
 
 Every condition on claims, figures or denials is its own ``Exists()`` subquery, so
 two conditions never get tied to the same claim row and no DISTINCT is needed.
+Withdrawn claims and denials are left out of every condition.
 """
 
 import django_filters
@@ -155,14 +156,22 @@ class IncidentFilter(django_filters.FilterSet):
     def filter_source(self, queryset, name, value):
         sources = self._sources(value)
         return queryset.filter(
-            Q(Exists(Claim.objects.filter(incident=OuterRef("pk"), source__in=sources)))
-            | Q(Exists(Denial.objects.filter(incident=OuterRef("pk"), source__in=sources)))
+            Q(
+                Exists(
+                    Claim.objects.not_withdrawn().filter(
+                        incident=OuterRef("pk"), source__in=sources
+                    )
+                )
+            )
+            | Q(
+                Exists(Denial.objects.current().filter(incident=OuterRef("pk"), source__in=sources))
+            )
         )
 
     def filter_attributed_to(self, queryset, name, value):
         return queryset.filter(
             Exists(
-                Claim.objects.filter(
+                Claim.objects.current().filter(
                     incident=OuterRef("pk"),
                     kind=Claim.Kind.ATTRIBUTION,
                     attributed_to__in=self._sources(value),
@@ -171,11 +180,14 @@ class IncidentFilter(django_filters.FilterSet):
         )
 
     def filter_kind(self, queryset, name, value):
-        return queryset.filter(Exists(Claim.objects.filter(incident=OuterRef("pk"), kind=value)))
+        return queryset.filter(
+            Exists(Claim.objects.not_withdrawn().filter(incident=OuterRef("pk"), kind=value))
+        )
 
     def filter_killed_min(self, queryset, name, value):
-        figures = Figure.objects.filter(claim__incident=OuterRef("pk"), category="killed")
-        figures = figures.filter(~revised("claim_id"))
+        figures = Figure.objects.filter(
+            claim__incident=OuterRef("pk"), claim__withdrawn_at__isnull=True, category="killed"
+        ).filter(~revised("claim_id"))
         figures = figures.alias(high=Coalesce("max_count", "min_count")).filter(high__gte=value)
         return queryset.filter(Exists(figures))
 
@@ -199,7 +211,11 @@ class IncidentFilter(django_filters.FilterSet):
     def filter_ordering(self, queryset, name, value):
         if value == "-killed":
             highest = (
-                Figure.objects.filter(claim__incident=OuterRef("pk"), category="killed")
+                Figure.objects.filter(
+                    claim__incident=OuterRef("pk"),
+                    claim__withdrawn_at__isnull=True,
+                    category="killed",
+                )
                 .filter(~revised("claim_id"))
                 .annotate(high=Coalesce("max_count", "min_count"))
                 .filter(high__isnull=False)

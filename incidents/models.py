@@ -3,6 +3,8 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 
+import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
@@ -47,10 +49,104 @@ SUPERSEDES_CYCLE = "A claim cannot supersede itself or one of its own revisions"
 SUPERSEDES_EARLIER = "A revision cannot be dated before the claim it supersedes"
 MEDIA_OTHER_INCIDENT = "Media attached to a claim must belong to the claim's incident"
 
+# Statuses under which an incident has been shown to the public: its rows are never deleted.
+PUBLIC_STATUSES = ("published", "withdrawn")
+KEEP_PUBLISHED = {
+    "incident": "A published incident cannot be deleted: withdraw it instead",
+    "claim": "A claim of a published incident cannot be deleted: withdraw it instead",
+    "denial": "A denial of a published incident cannot be deleted: withdraw it instead",
+}
+
+
+def _keep_published(what):
+    """A trigger refusing to delete a row of an incident that has been public.
+
+    Published material is withdrawn, never deleted (incidents.workflow), so mirrors and
+    readers can always learn what happened to it; this is the database's last word when
+    some code or a raw DELETE tries anyway.
+    """
+    statuses = ", ".join(f"'{status}'" for status in PUBLIC_STATUSES)
+    message = f"{KEEP_PUBLISHED[what]} (incident %)"
+    if what == "incident":
+        check = f"OLD.status IN ({statuses})"
+        row = "OLD.id"
+    else:
+        check = (
+            "EXISTS (SELECT 1 FROM incidents_incident i "
+            f"WHERE i.id = OLD.incident_id AND i.status IN ({statuses}))"
+        )
+        row = "OLD.incident_id"
+    return pgtrigger.Trigger(
+        name="keep_published",
+        when=pgtrigger.Before,
+        operation=pgtrigger.Delete,
+        func=f"""
+            IF {check} THEN
+                RAISE EXCEPTION '{message}', {row} USING ERRCODE = 'restrict_violation';
+            END IF;
+            RETURN OLD;
+        """,
+    )
+
+
+def _touch_incidents(incident_ids):
+    """Statement-level triggers that mark the incidents a change to their parts touched.
+
+    ``incident_ids`` is SQL selecting incident ids from the transition table ``{rows}``.
+    The touched incidents get a new version (their ``bump_version`` trigger) and a new
+    ``updated_at``, so an editor holding an older copy is told, and mirrors syncing by
+    ``updated_since`` fetch them again. One UPDATE per statement, however many rows.
+    """
+    operations = [
+        (pgtrigger.Insert, pgtrigger.Referencing(new="new_rows"), ["new_rows"]),
+        (
+            pgtrigger.Update,
+            pgtrigger.Referencing(old="old_rows", new="new_rows"),
+            ["old_rows", "new_rows"],
+        ),
+        (pgtrigger.Delete, pgtrigger.Referencing(old="old_rows"), ["old_rows"]),
+    ]
+    return [
+        pgtrigger.Trigger(
+            name=f"touch_incident_on_{str(operation).lower()}",
+            level=pgtrigger.Statement,
+            when=pgtrigger.After,
+            operation=operation,
+            referencing=referencing,
+            func="UPDATE incidents_incident SET updated_at = NOW() WHERE id IN ("
+            + " UNION ".join(incident_ids.format(rows=rows) for rows in tables)
+            + "); RETURN NULL;",
+        )
+        for operation, referencing, tables in operations
+    ]
+
+
+class VersionField(models.PositiveIntegerField):
+    """How many times a row has been saved, for refusing saves made from a stale copy.
+
+    The database increments it on every UPDATE (the model's ``bump_version`` trigger),
+    whoever writes: a save, a bulk update, raw SQL. A save reads the new value back
+    (UPDATE ... RETURNING), so the instance stays current.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", 1)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance, add):
+        if add:
+            return super().pre_save(model_instance, add)
+        return F(self.attname)
+
 
 class IncidentQuerySet(models.QuerySet):
     def public(self):
         return self.filter(status=Incident.Status.PUBLISHED)
+
+    def withdrawn(self):
+        """Incidents taken down after publication; their public reason stays readable."""
+        return self.filter(status=Incident.Status.WITHDRAWN)
 
     def with_claims(self):
         """Load incidents with everything the competing-claims view needs.
@@ -60,9 +156,11 @@ class IncidentQuerySet(models.QuerySet):
         publisher and accused party joined), figures, denials (with source and
         report joined), the claims each denial answers, and related incidents.
         Sources' parent organisations are joined, which the dispute rules read.
+        Withdrawn claims and denials are left out: they no longer count.
         """
         claims = (
-            Claim.objects.with_revision_links()
+            Claim.objects.not_withdrawn()
+            .with_revision_links()
             .select_related("source__parent", "report__publisher", "attributed_to__parent")
             .prefetch_related(
                 Prefetch(
@@ -73,9 +171,18 @@ class IncidentQuerySet(models.QuerySet):
                 ),
             )
         )
-        denials = Denial.objects.select_related(
-            "source__parent__parent", "report__publisher"
-        ).prefetch_related(Prefetch("denies", queryset=Claim.objects.only("id", "incident_id")))
+        denials = (
+            Denial.objects.current()
+            .select_related("source__parent", "report__publisher")
+            .prefetch_related(
+                Prefetch(
+                    "denies",
+                    queryset=Claim.objects.not_withdrawn().only(
+                        "id", "incident_id", "withdrawn_at"
+                    ),
+                )
+            )
+        )
         return self.prefetch_related(
             Prefetch("claims", queryset=claims.order_by("claimed_on", "id")),
             Prefetch("denials", queryset=denials.order_by("denied_on", "id")),
@@ -121,6 +228,7 @@ class IncidentQuerySet(models.QuerySet):
         )
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Incident(models.Model):
     """One event in time and place, about which sources make competing claims."""
 
@@ -128,6 +236,7 @@ class Incident(models.Model):
         DRAFT = "draft", "Draft"
         IN_REVIEW = "in_review", "In review"
         PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     class DatePrecision(models.TextChoices):
         EXACT = "exact", "Exact time"
@@ -183,7 +292,17 @@ class Incident(models.Model):
         help_text="How closely the coordinates pin the place.",
     )
 
-    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=20,
+        choices=Status,
+        default=Status.DRAFT,
+        help_text="Drafts are private; researchers submit them for review and editors "
+        "publish them. A published incident is withdrawn, never deleted.",
+    )
+    withdrawn_reason = models.TextField(
+        blank=True, help_text="Shown to the public with a withdrawn incident: why it was withdrawn."
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
     assessment = models.CharField(
         max_length=20,
         choices=Grade,
@@ -195,11 +314,29 @@ class Incident(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = VersionField(
+        help_text="Goes up on every change to the incident or its claims, figures and "
+        "denials; a save from an older version is refused."
+    )
 
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_start", "-id"]
+        permissions = [
+            ("publish_incident", "Can publish incidents"),
+            ("review_incident", "Can review incidents submitted for review"),
+            ("set_assessment", "Can set the editorial assessment of incidents"),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="bump_version",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                func="NEW.version := OLD.version + 1; RETURN NEW;",
+            ),
+            _keep_published("incident"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(occurred_end__isnull=True) | Q(occurred_end__gte=F("occurred_start")),
@@ -244,6 +381,11 @@ class Incident(models.Model):
                 name="incident_title_not_empty",
                 violation_error_message="An incident needs a title.",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | ~Q(withdrawn_reason=""),
+                name="incident_withdrawal_has_reason",
+                violation_error_message="Say publicly why the incident is withdrawn.",
+            ),
         ]
         indexes = [
             # The public list, newest first: status filter + ordering by date.
@@ -257,6 +399,13 @@ class Incident(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields:
+            # The database bumps the version on any UPDATE; read it back even then.
+            kwargs["update_fields"] = {*update_fields, "version"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("incidents:detail", args=[self.slug])
 
@@ -265,13 +414,25 @@ class Incident(models.Model):
         """The incident's public address, for citations and feeds read away from the site."""
         return settings.SITE_URL + self.get_absolute_url()
 
+    def is_public_material(self):
+        """True once the incident has been shown to the public (published or withdrawn)."""
+        return self.status in PUBLIC_STATUSES
+
+    def standing_claims(self):
+        """Claims not withdrawn, revised ones included (no query after with_claims())."""
+        return [claim for claim in self.claims.all() if claim.withdrawn_at is None]
+
     def current_claims(self):
-        """The claims no later claim supersedes: each source's latest word (no extra query).
+        """The claims that count: not withdrawn, and no later claim of their source
+        supersedes them: each source's latest word (no extra query after with_claims()).
 
         Also records on every loaded claim which claim revises it, so ``claim.current``
         and ``claim.superseded_by_id`` need no query either.
         """
-        return current_claims(self.claims.all())
+        return current_claims(self.standing_claims())
+
+    def current_denials(self):
+        return [denial for denial in self.denials.all() if denial.withdrawn_at is None]
 
     def claim_history(self) -> dict[Source, list[ClaimChain]]:
         """Per source, its claims as chains of revisions, oldest first (no extra query).
@@ -279,27 +440,29 @@ class Incident(models.Model):
         A source that revised its toll (23 on 31 May, 30 on 1 June) has one chain of
         two claims; a claim never revised is a chain of one.
         """
-        return claim_chains(self.claims.all())
+        return claim_chains(self.standing_claims())
 
     def casualty_ranges(self):
         """Per casualty category: the reported range and the sources behind it.
 
-        Only current claims count: a figure a source has since revised is history.
+        Only current claims count: a withdrawn figure, or one its source has since
+        revised, is history.
         """
-        return casualty_ranges(self.claims.all())
+        return casualty_ranges(self.standing_claims())
 
     def denials_by_claim(self):
         """Map each claim id to the denials that answer it (no extra query)."""
         answered = {}
-        for denial in self.denials.all():
+        for denial in self.current_denials():
             for claim in denial.denies.all():
-                answered.setdefault(claim.pk, []).append(denial)
+                if claim.withdrawn_at is None:
+                    answered.setdefault(claim.pk, []).append(denial)
         return answered
 
     def claim_entries(self):
         """Each claim paired with the denials that answer it."""
         answered = self.denials_by_claim()
-        return [(claim, answered.get(claim.pk, [])) for claim in self.claims.all()]
+        return [(claim, answered.get(claim.pk, [])) for claim in self.current_claims()]
 
     def current_claim_entries(self):
         """Each current claim paired with the denials that answer it."""
@@ -311,7 +474,9 @@ class Incident(models.Model):
 
         Only current claims count, as for the casualty ranges.
         """
-        return dispute(self.current_claims(), self.denials.all(), reveal_protected=reveal_protected)
+        return dispute(
+            self.current_claims(), self.current_denials(), reveal_protected=reveal_protected
+        )
 
     def unanswered_denials(self):
         """Denials that answer none of the recorded claims (a blanket denial)."""
@@ -381,6 +546,76 @@ class CitedReport:
     sources: list = field(default_factory=list)
 
 
+class CorrectionQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(public=True)
+
+
+class Correction(models.Model):
+    """Why a published incident changed: the corrections log shown with the incident.
+
+    Recorded by incidents.workflow whenever published material changes; the field by
+    field record of the change itself is in the incident's history. Append-only: the
+    database refuses to change or delete a correction.
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="corrections")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who made the change (empty when made outside the application).",
+    )
+    reason = models.TextField(help_text="What changed and why, in words readers understand.")
+    public = models.BooleanField(
+        default=True,
+        help_text="Shown in the public corrections log. Untick only when the reason itself "
+        "would reveal what must stay private (e.g. a protected source).",
+    )
+    version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The incident's version after the change."
+    )
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="correction_reason_not_empty",
+                violation_error_message="Give the reason for this change.",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%d %b %Y %H:%M}: {self.reason}"
+
+
+class WithdrawableQuerySet(models.QuerySet):
+    def current(self):
+        """Rows that count: not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def withdrawn(self):
+        return self.filter(withdrawn_at__isnull=False)
+
+
+def _withdrawal_constraint(name):
+    return models.CheckConstraint(
+        condition=Q(withdrawn_at__isnull=True, withdrawn_reason="")
+        | (Q(withdrawn_at__isnull=False) & ~Q(withdrawn_reason="")),
+        name=f"{name}_withdrawal_has_reason",
+        violation_error_message="Say why it is withdrawn.",
+    )
+
+
 class CasualtyCategory(models.Model):
     """A kind of casualty figure (killed, injured, children killed...). Add more in the admin."""
 
@@ -397,24 +632,30 @@ class CasualtyCategory(models.Model):
         return self.name
 
 
-class ClaimQuerySet(models.QuerySet):
+class ClaimQuerySet(WithdrawableQuerySet):
     def public(self):
         """Claims about published incidents."""
         return self.filter(incident__status=Incident.Status.PUBLISHED)
 
+    def not_withdrawn(self):
+        return self.filter(withdrawn_at__isnull=True)
+
     def current(self):
-        """Claims that no later claim of their source supersedes."""
-        return self.filter(~revised())
+        """Claims that count: not withdrawn, and no later claim of their source supersedes."""
+        return self.not_withdrawn().filter(~revised())
 
     def with_revision_links(self):
         """Annotate ``superseded_by_id``, so ``claim.current`` needs no query."""
         return self.annotate(
             superseded_by_id=Subquery(
-                Claim.objects.filter(supersedes=OuterRef("pk")).values("pk")[:1]
+                Claim.objects.filter(supersedes=OuterRef("pk"), withdrawn_at__isnull=True).values(
+                    "pk"
+                )[:1]
             )
         )
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Claim(models.Model):
     """One assertion by one source about one incident, as published in one report."""
 
@@ -469,13 +710,25 @@ class Claim(models.Model):
         help_text="Intermediaries the claim reached the report through, nearest the source first.",
     )
 
-    objects = ClaimQuerySet.as_manager()
+    withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the claim was withdrawn from a published incident: it no longer "
+        "counts, but is kept.",
+    )
+    withdrawn_reason = models.TextField(blank=True, editable=False)
 
     objects = ClaimQuerySet.as_manager()
 
     class Meta:
         ordering = ["claimed_on", "id"]
+        triggers = [
+            _keep_published("claim"),
+            *_touch_incidents("SELECT incident_id FROM {rows}"),
+        ]
         constraints = [
+            _withdrawal_constraint("claim"),
             models.CheckConstraint(
                 condition=Q(kind="attribution", attributed_to__isnull=False)
                 | (~Q(kind="attribution") & Q(attributed_to__isnull=True)),
@@ -628,6 +881,7 @@ class FigureQuerySet(models.QuerySet):
         )
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Figure(models.Model):
     """A casualty figure within a claim, as said and as comparable numbers.
 
@@ -655,6 +909,9 @@ class Figure(models.Model):
 
     class Meta:
         ordering = ["category__position", "id"]
+        triggers = _touch_incidents(
+            "SELECT c.incident_id FROM {rows} JOIN incidents_claim c ON c.id = {rows}.claim_id"
+        )
         constraints = [
             models.CheckConstraint(
                 condition=Q(min_count__isnull=True) | Q(min_count__gte=0),
@@ -697,12 +954,13 @@ class Figure(models.Model):
         return self.max_count if self.max_count is not None else self.min_count
 
 
-class DenialQuerySet(models.QuerySet):
+class DenialQuerySet(WithdrawableQuerySet):
     def public(self):
         """Denials about published incidents."""
         return self.filter(incident__status=Incident.Status.PUBLISHED)
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Denial(models.Model):
     """A source rejecting one or more claims about an incident."""
 
@@ -720,12 +978,25 @@ class Denial(models.Model):
         help_text="The claims this denial answers; they must be about the same incident. "
         "Save the incident's claims first.",
     )
+    withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the denial was withdrawn from a published incident: it no longer "
+        "counts, but is kept.",
+    )
+    withdrawn_reason = models.TextField(blank=True, editable=False)
 
     objects = DenialQuerySet.as_manager()
 
     class Meta:
         ordering = ["denied_on", "id"]
+        triggers = [
+            _keep_published("denial"),
+            *_touch_incidents("SELECT incident_id FROM {rows}"),
+        ]
         constraints = [
+            _withdrawal_constraint("denial"),
             models.CheckConstraint(
                 condition=~Q(statement=""),
                 name="denial_statement_not_empty",
@@ -1049,3 +1320,39 @@ class IncidentIdentifier(models.Model):
 
     def __str__(self):
         return f"{self.scheme}:{self.value}"
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.DeleteEvent(),
+    obj_field=None,
+    model_name="DenialDeniesEvent",
+)
+class DenialDenies(Denial.denies.through):
+    """Which claims a denial answers: the link table, declared to track and guard it."""
+
+    class Meta:
+        proxy = True
+        triggers = _touch_incidents(
+            "SELECT d.incident_id FROM {rows} JOIN incidents_denial d ON d.id = {rows}.denial_id"
+        )
+
+    def __str__(self):
+        return f"Denial #{self.denial_id} answers claim #{self.claim_id}"
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.DeleteEvent(),
+    obj_field=None,
+    model_name="IncidentRelatedEvent",
+)
+class IncidentRelated(Incident.related.through):
+    """Links between related incidents (two rows per link: the relation is symmetrical)."""
+
+    class Meta:
+        proxy = True
+        triggers = _touch_incidents("SELECT from_incident_id FROM {rows}")
+
+    def __str__(self):
+        return f"Incident #{self.from_incident_id} related to #{self.to_incident_id}"

@@ -35,14 +35,33 @@ def text_search_q(text, include_protected=False):
 
     query = search_query(text)
     own = Incident.objects.annotate(v=incident_vector()).filter(pk=OuterRef("pk"), v=query)
-    claims = Claim.objects.annotate(v=statement_vector()).filter(incident=OuterRef("pk"), v=query)
-    denials = Denial.objects.annotate(v=statement_vector()).filter(incident=OuterRef("pk"), v=query)
+    # Withdrawn claims and denials no longer count, in search as everywhere.
+    claims = (
+        Claim.objects.not_withdrawn()
+        .annotate(v=statement_vector())
+        .filter(incident=OuterRef("pk"), v=query)
+    )
+    denials = (
+        Denial.objects.current()
+        .annotate(v=statement_vector())
+        .filter(incident=OuterRef("pk"), v=query)
+    )
     sources = Source.objects.annotate(v=name_vector()).filter(v=query)
     if not include_protected:
         sources = sources.filter(protected=False)
     named = Q(
-        Exists(Claim.objects.filter(incident=OuterRef("pk"), source__in=sources.values("pk")))
-    ) | Q(Exists(Denial.objects.filter(incident=OuterRef("pk"), source__in=sources.values("pk"))))
+        Exists(
+            Claim.objects.not_withdrawn().filter(
+                incident=OuterRef("pk"), source__in=sources.values("pk")
+            )
+        )
+    ) | Q(
+        Exists(
+            Denial.objects.current().filter(
+                incident=OuterRef("pk"), source__in=sources.values("pk")
+            )
+        )
+    )
     return Q(Exists(own)) | Q(Exists(claims)) | Q(Exists(denials)) | named
 
 
@@ -53,7 +72,8 @@ def revised(claim="pk"):
     """
     from .models import Claim
 
-    return Exists(Claim.objects.filter(supersedes=OuterRef(claim)))
+    # A withdrawn revision revises nothing: the claim it superseded counts again.
+    return Exists(Claim.objects.filter(supersedes=OuterRef(claim), withdrawn_at__isnull=True))
 
 
 def _low(prefix=""):
@@ -73,12 +93,16 @@ def contested_q():
     - two attributions name parties neither of which is the other or one of the other's
       two parent levels (dispute() compares the same way);
     - two sources' figures for one category differ by more than 2x.
+
+    Withdrawn claims and denials are left out, as dispute() leaves them out.
     """
     from .models import Claim, Denial, Figure
 
-    denied = Denial.denies.through.objects.filter(denial__incident=OuterRef("pk")).filter(
-        ~revised("claim_id")
-    )
+    denied = Denial.denies.through.objects.filter(
+        denial__incident=OuterRef("pk"),
+        denial__withdrawn_at__isnull=True,
+        claim__withdrawn_at__isnull=True,
+    ).filter(~revised("claim_id"))
 
     def with_family(claims):
         # The accused party and its two parent levels; 0 stands for "none".
@@ -93,20 +117,21 @@ def contested_q():
         )
 
     other_party = (
-        with_family(Claim.objects.filter(incident=OuterRef("incident")))
+        with_family(Claim.objects.current().filter(incident=OuterRef("incident")))
         .exclude(p0=OuterRef("p0"))
         .exclude(p1=OuterRef("p0"))
         .exclude(p2=OuterRef("p0"))
         .exclude(p0=OuterRef("p1"))
         .exclude(p0=OuterRef("p2"))
     )
-    differing_attributions = with_family(Claim.objects.filter(incident=OuterRef("pk"))).filter(
-        Exists(other_party)
-    )
+    differing_attributions = with_family(
+        Claim.objects.current().filter(incident=OuterRef("pk"))
+    ).filter(Exists(other_party))
 
     higher = (
         Figure.objects.filter(
             claim__incident=OuterRef("claim__incident"),
+            claim__withdrawn_at__isnull=True,
             category=OuterRef("category"),
         )
         .exclude(claim__source=OuterRef("claim__source"))
@@ -114,7 +139,7 @@ def contested_q():
     )
     higher = higher.alias(high=_high()).filter(high__gt=2 * OuterRef("low"))
     differing_tolls = (
-        Figure.objects.filter(claim__incident=OuterRef("pk"))
+        Figure.objects.filter(claim__incident=OuterRef("pk"), claim__withdrawn_at__isnull=True)
         .filter(~revised("claim_id"))
         .alias(low=_low())
         .filter(low__isnull=False)

@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from history.admin import HistoryAdminMixin
+
 from .models import Capture, Report, Source
 
 
@@ -59,7 +61,9 @@ class CaptureInline(admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    # Restoring an older version never lifts the protection of a source at risk.
+    restore_keeps = ("protected",)
     list_display = ["name", "kind", "parent", "based_in", "protected"]
     list_filter = ["kind", "protected"]
     list_select_related = ["parent"]
@@ -73,7 +77,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(HistoryAdminMixin, admin.ModelAdmin):
     inlines = [CaptureInline]
     actions = ["archive_again"]
     list_display = ["title", "publisher", "published_on", "language", "claim_count"]

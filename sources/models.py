@@ -2,6 +2,7 @@ import datetime
 import functools
 import hashlib
 
+import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -20,6 +21,7 @@ class SourceQuerySet(models.QuerySet):
         return self.filter(protected=False)
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Source(models.Model):
     """Who makes a claim or a denial: a monitor, a ministry, a spokesman, an activist."""
 
@@ -99,6 +101,7 @@ class Source(models.Model):
         return self.name
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Report(models.Model):
     """Where claims were published: a news article, a press release, a monitor's bulletin."""
 

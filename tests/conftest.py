@@ -1,5 +1,5 @@
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 
 from incidents.seed import load_seed
 
@@ -10,30 +10,29 @@ def seed(db):
     return load_seed()
 
 
-def _staff_user(django_user_model, username, codenames):
+def _staff_user(django_user_model, username, role):
+    """A staff account in one of the editorial roles (groups made by a migration)."""
     user = django_user_model.objects.create_user(
         username=username, password="correct horse battery staple", is_staff=True
     )
-    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    user.groups.add(Group.objects.get(name=role))
     return user
-
-
-RESEARCHER_PERMISSIONS = [
-    f"{action}_{model}"
-    for model in ("incident", "claim", "figure", "denial", "source", "report")
-    for action in ("add", "change", "view")
-] + ["view_casualtycategory"]
-# Evidence and provenance: intermediaries, media evidence, other monitors' identifiers.
-RESEARCHER_PERMISSIONS += [
-    f"{action}_{model}"
-    for model in ("claimvia", "media", "incidentidentifier")
-    for action in ("add", "change", "view")
-]
 
 
 @pytest.fixture
 def researcher(db, django_user_model):
-    return _staff_user(django_user_model, "researcher", RESEARCHER_PERMISSIONS)
+    return _staff_user(django_user_model, "researcher", "Researcher")
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    return _staff_user(django_user_model, "editor", "Editor")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
 
 
 @pytest.fixture
@@ -46,3 +45,10 @@ def researcher_client(client, researcher):
 def admin_user_client(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser tests last: their live server's flush empties what the migrations wrote
+    (categories, editorial roles), which the transactional tests before them rely on."""
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid)

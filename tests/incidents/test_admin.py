@@ -48,7 +48,7 @@ def test_the_incident_admin_list_filters_by_claim_kind(admin_user_client, seed):
 
 
 def test_the_admin_refuses_min_above_max_with_a_readable_message(researcher_client):
-    incident, source = make_incident(), make_source()
+    incident, source = make_incident(status=Incident.Status.DRAFT), make_source()
     response = researcher_client.post(
         "/admin/incidents/claim/add/",
         claim_form(None, incident, source, [("killed", 50, 23, "23 to 50")]),
@@ -60,7 +60,7 @@ def test_the_admin_refuses_min_above_max_with_a_readable_message(researcher_clie
 
 
 def test_the_admin_refuses_a_negative_count(researcher_client):
-    incident, source = make_incident(), make_source()
+    incident, source = make_incident(status=Incident.Status.DRAFT), make_source()
     response = researcher_client.post(
         "/admin/incidents/claim/add/",
         claim_form(None, incident, source, [("killed", -3, "", "minus three")]),
@@ -73,7 +73,7 @@ def test_the_admin_refuses_a_negative_count(researcher_client):
 
 
 def test_the_admin_saves_a_claim_with_its_figures(researcher_client):
-    incident, source = make_incident(), make_source()
+    incident, source = make_incident(status=Incident.Status.DRAFT), make_source()
     response = researcher_client.post(
         "/admin/incidents/claim/add/",
         claim_form(

@@ -89,6 +89,8 @@ def test_the_admin_edits_identifiers_on_the_incident_and_refuses_duplicates(
         "identifiers-TOTAL_FORMS": str(total + 1),
         f"identifiers-{total}-scheme": "airwars",
         f"identifiers-{total}-value": "SY123",
+        # The incident is published: every change says why.
+        "change_reason": "Added Airwars' identifier.",
     }
     response = admin_user_client.post(url, data)
     assert response.status_code == 200

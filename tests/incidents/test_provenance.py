@@ -110,7 +110,7 @@ def test_with_evidence_loads_chains_without_more_queries(seed, django_assert_num
 
 
 def test_the_claim_admin_saves_intermediaries(researcher_client):
-    incident, source, agency = make_incident(), make_source(), make_source()
+    incident, source, agency = make_incident(status="draft"), make_source(), make_source()
     response = researcher_client.post(
         "/admin/incidents/claim/add/",
         {

@@ -225,7 +225,7 @@ def test_a_claim_is_superseded_at_most_once():
 
 
 def test_deleting_an_earlier_claim_keeps_its_revision():
-    incident, source = make_incident(), make_source()
+    incident, source = make_incident(status="draft"), make_source()
     first = make_claim(incident, source=source)
     second = make_claim(incident, source=source, supersedes=first)
     first.delete()
@@ -280,7 +280,7 @@ def test_the_admin_refuses_superseding_a_claim_twice(researcher_client):
 
 
 def test_the_admin_saves_a_revision(researcher_client):
-    incident, source = make_incident(), make_source()
+    incident, source = make_incident(status="draft"), make_source()
     first = make_claim(incident, source=source, figures=[("killed", 23, None)])
     response = researcher_client.post(
         "/admin/incidents/claim/add/",

@@ -1,5 +1,6 @@
 import secrets
 
+import pghistory
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -21,7 +22,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, no_serve=False, addrport="127.0.0.1:8000", **options):
         call_command("migrate", interactive=False, verbosity=0)
-        incident = load_seed()
+        with pghistory.context(reason="Demo data: the canonical Idlib case"):
+            incident = load_seed()
         password = secrets.token_urlsafe(12)
         user, _created = get_user_model().objects.get_or_create(
             username="admin", defaults={"is_staff": True, "is_superuser": True}
