@@ -1,6 +1,8 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import condition
 
+from .caching import incident_etag, incident_last_modified
 from .models import Incident
 
 
@@ -14,6 +16,7 @@ def incident_list(request):
     return render(request, "incidents/incident_list.html", {"page": page})
 
 
+@condition(etag_func=incident_etag, last_modified_func=incident_last_modified)
 def incident_detail(request, slug):
     incident = get_object_or_404(Incident.objects.public().with_claims(), slug=slug)
     return render(
