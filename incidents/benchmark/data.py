@@ -475,7 +475,7 @@ class _Writer:
                     lead = f"{event} hit {target} in {place} {when}"
                 sentences = [lead]
                 if kind in ("casualties", "attribution", "damage"):
-                    for row, sentence in self._figures(cid, rng.choice((1, 1, 2, 2, 2, 3))):
+                    for row, sentence in self._figures(cid, rng.choice((1, 2, 2, 2, 3, 3))):
                         out["figures"].append(row)
                         sentences.append(sentence)
                 sentences.append(rng.choice(words.CIRCUMSTANCES))

@@ -1,0 +1,95 @@
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from incidents.benchmark.database import benchmark_database_name, drop_benchmark_database
+from incidents.benchmark.operations import NAMES
+
+
+@pytest.fixture
+def outside_transaction(django_db_setup, django_db_blocker):
+    """The test database, without the per-test transaction: CREATE DATABASE needs that."""
+    with django_db_blocker.unblock():
+        yield
+        drop_benchmark_database(benchmark_database_name())
+
+
+def database_exists(name):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        return cursor.fetchone() is not None
+
+
+def benchmark(tmp_path, *args, **options):
+    out = StringIO()
+    path = tmp_path / "bench.json"
+    call_command(
+        "benchmark",
+        *args,
+        incidents=40,
+        sources=60,
+        repeat=2,
+        warmup=1,
+        json=str(path),
+        stdout=out,
+        **options,
+    )
+    return json.loads(path.read_text()), out.getvalue()
+
+
+def test_it_measures_every_operation_in_a_database_of_its_own(outside_transaction, tmp_path):
+    original = connection.settings_dict["NAME"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM incidents_incident")
+        before = cursor.fetchone()[0]
+
+    report, output = benchmark(tmp_path)
+
+    assert [result["name"] for result in report["results"]] == NAMES
+    results = {result["name"]: result for result in report["results"]}
+    floor = results["floor_sql"]
+    assert floor["p50_ms"] > 0 and floor["p99_ms"] >= floor["p50_ms"]
+    assert floor["queries"] == 1
+    assert floor["ratio_to_floor"] == 1.0
+    for name in ("html_incident", "html_list", "orm_with_claims"):
+        assert results[name]["status"] == "ok"
+        assert results[name]["queries"] >= 1
+        assert results[name]["ratio_to_floor"] > 0
+    for name in NAMES:
+        result = results[name]
+        if result["status"] == "not available":  # the API is not part of every build
+            assert result["p50_ms"] is None and result["ratio_to_floor"] is None
+            assert result["note"]
+        else:
+            assert result["status"] == "ok" and result["p50_ms"] > 0
+    scale = report["scale"]
+    assert scale["incidents"] == 40 and scale["claims"] > 100 and scale["figures"] > 100
+    assert scale["generation"]["rows_per_second"] > 0
+    assert scale["machine"]["cpus"] >= 1
+    assert "floor_sql" in output and "p99 ms" in output
+
+    # Its data went elsewhere and that database is gone.
+    assert connection.settings_dict["NAME"] == original
+    assert not database_exists(benchmark_database_name())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM incidents_incident")
+        assert cursor.fetchone()[0] == before
+
+
+def test_it_keeps_and_reuses_data_generated_at_the_same_scale(outside_transaction, tmp_path):
+    first, output = benchmark(tmp_path, "--keep", "--only", "html_list")
+    assert "Generating 40 incidents" in output
+    assert database_exists(benchmark_database_name())
+    assert [r["name"] for r in first["results"]] == ["floor_sql", "html_list"]
+
+    second, output = benchmark(tmp_path, "--keep", "--only", "html_list")
+    assert "Reusing the data" in output
+    assert second["scale"]["claims"] == first["scale"]["claims"]
+    assert second["scale"]["generation"]["reused"] is True
+
+    third, output = benchmark(tmp_path, "--keep", "--only", "html_list", seed=2)
+    assert "Generating 40 incidents" in output  # another seed: generated again
+    assert third["scale"]["incidents"] == 40
