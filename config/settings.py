@@ -116,6 +116,11 @@ for number, url in enumerate(envlist("DATABASE_REPLICA_URLS"), start=1):
     DATABASES[alias]["TEST"] = {"MIRROR": "default"}
     DATABASE_REPLICAS.append(alias)
 DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
+# Behind PgBouncer in transaction pooling mode: a server-side cursor (.iterator()) would
+# outlive the transaction that the pooler ties it to.
+if envbool("DISABLE_SERVER_SIDE_CURSORS", "false"):
+    for database in DATABASES.values():
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
 REPLICA_PIN_SECONDS = envint("REPLICA_PIN_SECONDS", "10")
 
 # A shared Redis when REDIS_URL is set (several app servers, throttle counters that hold

@@ -15,7 +15,7 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connections  # noqa: E402
+from django.db import DatabaseError, connections  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
@@ -42,7 +42,9 @@ def wait_for_replica():
 
 def set_replay(paused):
     with connections[REPLICA].cursor() as cursor:
-        cursor.execute("SELECT pg_wal_replay_pause()" if paused else "SELECT pg_wal_replay_resume()")
+        cursor.execute(
+            "SELECT pg_wal_replay_pause()" if paused else "SELECT pg_wal_replay_resume()"
+        )
         deadline = time.monotonic() + 30
         while paused and time.monotonic() < deadline:
             cursor.execute("SELECT pg_get_wal_replay_pause_state()")
@@ -91,7 +93,7 @@ def main():
         try:
             cursor.execute("CREATE TABLE replica_write_probe (id int)")
             seen["replica_refused_write"] = ""
-        except Exception as error:  # noqa: BLE001 - the message is the observation
+        except DatabaseError as error:
             seen["replica_refused_write"] = str(error).splitlines()[0]
 
     # Hold the replica back, as replication lag would, while the researcher writes.

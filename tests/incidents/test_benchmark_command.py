@@ -10,11 +10,13 @@ from incidents.benchmark.operations import NAMES
 
 
 @pytest.fixture
-def outside_transaction(django_db_setup, django_db_blocker):
-    """The test database, without the per-test transaction: CREATE DATABASE needs that."""
-    with django_db_blocker.unblock():
-        yield
-        drop_benchmark_database(benchmark_database_name())
+def outside_transaction(transactional_db, django_db_serialized_rollback):
+    """The test database without a per-test transaction, as CREATE DATABASE needs.
+
+    Its contents (the casualty categories the migrations add) are restored afterwards.
+    """
+    yield
+    drop_benchmark_database(benchmark_database_name())
 
 
 def database_exists(name):

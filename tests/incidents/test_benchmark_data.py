@@ -52,9 +52,7 @@ def test_generated_rows_satisfy_every_constraint(generated):
     for figure in Figure.objects.all()[:500]:
         figure.validate_constraints(exclude={"claim", "category"})
     # Every denial answers claims of its own incident, and some answer attributions.
-    assert not Denial.denies.through.objects.exclude(
-        claim__incident=F("denial__incident")
-    ).exists()
+    assert not Denial.denies.through.objects.exclude(claim__incident=F("denial__incident")).exists()
     assert Denial.objects.filter(denies__kind="attribution").exists()
     # Sources: some protected, some belonging to an organisation; timestamps filled.
     assert Source.objects.filter(protected=True).exists()
@@ -86,4 +84,3 @@ def test_the_load_works_with_the_search_indexes_dropped_and_rebuilt():
             "'source_name_search')"
         )
         assert cursor.fetchone()[0] == 4
-
