@@ -95,3 +95,25 @@ def test_it_keeps_and_reuses_data_generated_at_the_same_scale(outside_transactio
     third, output = benchmark(tmp_path, "--keep", "--only", "html_list", seed=2)
     assert "Generating 40 incidents" in output  # another seed: generated again
     assert third["scale"]["incidents"] == 40
+
+
+@pytest.mark.django_db
+def test_it_measures_the_api_when_the_build_has_it(settings, monkeypatch):
+    from incidents.benchmark import operations
+    from incidents.benchmark.data import generate
+    from incidents.benchmark.harness import measure
+
+    settings.ROOT_URLCONF = "tests.incidents.stand_in_api_urls"
+    monkeypatch.setattr(operations, "DEEP_ROW", 100)
+    monkeypatch.setattr(operations, "API_MAX_PAGE_SIZE", 40)
+    generate(150, sources=60, seed=4)
+
+    built = {op.name: op for op in operations.build_operations()}
+
+    for name in NAMES:
+        if name.startswith("api_"):
+            assert built[name].run is not None, built[name].unavailable
+            result = measure(built[name], warmup=0, repeat=1)
+            assert result.status == "ok" and result.p50_ms > 0 and result.queries >= 1
+    # Three pages of 40 by the cursor links reach the page that holds row 100.
+    assert built["api_list_deep"].note == "cursor page starting at row 80"
