@@ -12,9 +12,13 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connections
+from django.db import DatabaseError, connections
 
 from config.routers import use_primary
+
+
+class BenchmarkDatabaseError(Exception):
+    pass
 
 
 def benchmark_database_name(using="default"):
@@ -47,11 +51,17 @@ def benchmark_database(keep=False, using="default"):
     original = connection.settings_dict["NAME"]
     name = benchmark_database_name(using)
     quoted = connection.ops.quote_name(name)
-    with connection.cursor() as cursor:
-        if _exists(cursor, name) and not keep:
-            cursor.execute(f"DROP DATABASE {quoted} WITH (FORCE)")
-        if not _exists(cursor, name):
-            cursor.execute(f"CREATE DATABASE {quoted}")
+    try:
+        with connection.cursor() as cursor:
+            if _exists(cursor, name) and not keep:
+                cursor.execute(f"DROP DATABASE {quoted} WITH (FORCE)")
+            if not _exists(cursor, name):
+                cursor.execute(f"CREATE DATABASE {quoted}")
+    except DatabaseError as error:
+        raise BenchmarkDatabaseError(
+            f"Cannot create the benchmark database {name} next to {original}: {error}".strip()
+            + "\nThe benchmark needs a database user allowed to create databases (CREATEDB)."
+        ) from error
     connection.close()
     # The same dict backs settings.DATABASES and the connection; both now name the copy.
     connection.settings_dict["NAME"] = name

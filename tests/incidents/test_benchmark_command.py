@@ -2,7 +2,7 @@ import json
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from incidents.benchmark.database import benchmark_database_name, drop_benchmark_database
@@ -117,3 +117,22 @@ def test_it_measures_the_api_when_the_build_has_it(settings, monkeypatch):
             assert result.status == "ok" and result.p50_ms > 0 and result.queries >= 1
     # Three pages of 40 by the cursor links reach the page that holds row 100.
     assert built["api_list_deep"].note == "cursor page starting at row 80"
+
+
+@pytest.fixture
+def user_without_createdb(outside_transaction):
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE ROLE benchmark_no_createdb LOGIN NOCREATEDB")
+    connection.close()
+    original = connection.settings_dict["USER"]
+    connection.settings_dict["USER"] = "benchmark_no_createdb"
+    yield
+    connection.close()
+    connection.settings_dict["USER"] = original
+    with connection.cursor() as cursor:
+        cursor.execute("DROP ROLE benchmark_no_createdb")
+
+
+def test_it_explains_that_it_needs_a_user_allowed_to_create_databases(user_without_createdb):
+    with pytest.raises(CommandError, match="allowed to create databases"):
+        call_command("benchmark", incidents=10, stdout=StringIO())

@@ -12,7 +12,12 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from incidents.benchmark.data import GENERATOR_VERSION, generate
-from incidents.benchmark.database import benchmark_database, read_scale, record_scale
+from incidents.benchmark.database import (
+    BenchmarkDatabaseError,
+    benchmark_database,
+    read_scale,
+    record_scale,
+)
 from incidents.benchmark.harness import add_ratios, measure, table
 from incidents.benchmark.operations import build_operations
 from incidents.models import Claim, Denial, Figure, Incident
@@ -57,6 +62,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        try:
+            self._run(options)
+        except BenchmarkDatabaseError as error:
+            raise CommandError(str(error)) from error
+
+    def _run(self, options):
         if options["incidents"] < 1 or options["repeat"] < 1 or options["warmup"] < 0:
             raise CommandError("--incidents and --repeat must be at least 1, --warmup at least 0.")
         wanted = {
