@@ -15,7 +15,8 @@ are filled here. Columns the generator does not know (added by later migrations)
 get their model default, so the generator keeps working as the schema grows.
 
 The full-text GIN indexes can stay in place during the load ("keep") or be dropped
-and rebuilt after it ("rebuild"), which is faster from about 10,000 incidents on.
+and rebuilt after it ("rebuild"). On 2 shared cores, 100,000 incidents (nearly 2 million
+rows) took 67 s plus 12 s of index builds with "rebuild", and 84 s with "keep".
 """
 
 import datetime
