@@ -7,4 +7,4 @@ RUN uv sync --locked --no-dev --no-install-project
 COPY . .
 RUN DEBUG=false SECRET_KEY=build ALLOWED_HOSTS=build python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "config.wsgi"]

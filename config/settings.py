@@ -74,12 +74,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.ReadYourWritesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Who made each change and through which address, attached to every history event.
     "history.middleware.HistoryMiddleware",
+    "config.middleware.PublicCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -119,6 +121,39 @@ else:
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+
+# Read replicas: reads go to them, writes to "default" (config/routers.py). A client that
+# has just written reads from the primary for REPLICA_PIN_SECONDS, so it sees its write.
+DATABASE_REPLICAS = []
+for number, url in enumerate(envlist("DATABASE_REPLICA_URLS"), start=1):
+    alias = f"replica{number}"
+    DATABASES[alias] = dj_database_url.parse(url, conn_max_age=60)
+    # Tests read and write one database: the replica aliases mirror it.
+    DATABASES[alias]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(alias)
+DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
+# Behind PgBouncer in transaction pooling mode: a server-side cursor (.iterator()) would
+# outlive the transaction that the pooler ties it to.
+if envbool("DISABLE_SERVER_SIDE_CURSORS", "false"):
+    for database in DATABASES.values():
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
+REPLICA_PIN_SECONDS = envint("REPLICA_PIN_SECONDS", "10")
+
+# A shared Redis when REDIS_URL is set (several app servers, throttle counters that hold
+# across them); otherwise each process keeps its own cache in memory.
+if env("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("REDIS_URL"),
+            "KEY_PREFIX": "incidents",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Anonymous GETs of public pages may be kept by browsers and CDNs this long (seconds).
+PUBLIC_CACHE_SECONDS = envint("PUBLIC_CACHE_SECONDS", "60")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # History (django-pghistory): every change to the tracked tables is written by database

@@ -11,10 +11,12 @@ from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subq
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import condition
 
 from sources.models import Source
 
 from . import charts
+from .caching import incident_etag, incident_last_modified
 from .filters import IncidentFilter
 from .models import Claim, Denial, Figure, Incident
 
@@ -155,6 +157,7 @@ def _active_filters(filterset, params):
     return active
 
 
+@condition(etag_func=incident_etag, last_modified_func=incident_last_modified)
 def incident_detail(request, slug):
     incident = get_object_or_404(Incident.objects.public().with_claims(), slug=slug)
     entries = incident.claim_entries()

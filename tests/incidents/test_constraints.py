@@ -1,7 +1,7 @@
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from incidents.models import CasualtyCategory, Figure, Incident
+from incidents.models import CasualtyCategory, Claim, Denial, Figure, Incident
 from tests.factories import make_claim, make_denial, make_incident, make_source
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +91,29 @@ def test_the_database_refuses_moving_a_denied_claim_to_another_incident():
     claim.incident = make_incident()
     with pytest.raises(IntegrityError), transaction.atomic():
         claim.save()
+
+
+def test_the_database_refuses_moving_a_denial_away_from_the_claims_it_denies():
+    incident = make_incident()
+    denial = make_denial(incident, denies=[make_claim(incident)])
+    denial.incident = make_incident()
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        denial.save()
+    assert "same incident" in str(error.value)
+
+
+def test_a_denial_and_its_claims_may_move_together():
+    incident, elsewhere = make_incident(), make_incident()
+    claim = make_claim(incident)
+    denial = make_denial(incident, denies=[claim])
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        Claim.objects.filter(pk=claim.pk).update(incident=elsewhere)
+        Denial.objects.filter(pk=denial.pk).update(incident=elsewhere)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # checks now: no error
+    assert Denial.objects.get(pk=denial.pk).incident == elsewhere
 
 
 def test_a_source_cannot_be_its_own_parent():

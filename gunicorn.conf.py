@@ -1,0 +1,36 @@
+"""gunicorn settings for the web container: `gunicorn -c gunicorn.conf.py config.wsgi`.
+
+Every value can be changed from the environment, so one image serves a laptop, a
+single server and a fleet behind a load balancer.
+"""
+
+import multiprocessing
+import os
+
+
+def _int(name, default):
+    value = os.environ.get(name, str(default))
+    try:
+        return int(value)
+    except ValueError:
+        raise SystemExit(f"{name} must be an integer, not {value!r}") from None
+
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Sync workers: the app does its waiting in PostgreSQL, and a worker per core or two keeps
+# every request's latency predictable. WEB_CONCURRENCY is the usual name for the count.
+worker_class = "sync"
+workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1)
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+# Recycle workers now and then so slow leaks never add up; the jitter keeps them from
+# all restarting at once.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# Heartbeat files on a memory file system: a container's disk can stall a worker.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Trust X-Forwarded-* from the load balancer only (comma-separated addresses, or *).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,194 @@
+"""What the benchmark measures: the read paths people and partner tools use.
+
+Pages and API calls go through django.test.Client, so middleware, routing, rendering
+and serialisation are all counted, as in production minus the network. An operation
+whose URL or module does not exist in this build is reported as not available.
+"""
+
+import copy
+import importlib.util
+import json
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.test import Client
+from django.urls import Resolver404, resolve
+
+from ..models import Denial, Incident
+from .floor import floor_page
+from .harness import Operation
+
+API_LIST = "/api/v1/incidents/"
+API_MAX_PAGE_SIZE = 200
+DEEP_ROW = 50_000
+BUNDLE_SIZE = 1000
+
+# Generated data has these words, parties and places (incidents.benchmark.words).
+API_FILTERS = {
+    "q": {"q": "hospital"},
+    "killed_min_attributed_to": {"killed_min": "10", "attributed_to": "russian-aerospace-forces"},
+    "occurred_after_occurred_before": {
+        "occurred_after": "2016-01-01",
+        "occurred_before": "2016-12-31",
+    },
+    "bbox": {"bbox": "35.5,35.0,37.5,37.0"},  # Idlib and Aleppo
+    "contested": {"contested": "true"},
+}
+API_FILTERS["all"] = {
+    key: value for params in API_FILTERS.values() for key, value in params.items()
+}
+HTML_LIST = "/incidents/?country=SY&contested=true"
+
+NAMES = [
+    "floor_sql",
+    "orm_with_claims",
+    "html_incident",
+    "html_list",
+    "import_bundle_1000",
+    "api_list",
+    "api_list_deep",
+    *[f"api_list_filter_{name}" for name in API_FILTERS],
+    "api_detail",
+]
+
+
+def _allowed_host():
+    for host in settings.ALLOWED_HOSTS:
+        if host != "*" and not host.startswith("."):
+            return host.strip("[]") if host.startswith("[") else host
+    return "localhost"
+
+
+class PageClient:
+    """A test client that fails loudly: a timing of an error page would be a false result."""
+
+    def __init__(self):
+        extra = {"HTTP_HOST": _allowed_host()}
+        if getattr(settings, "SECURE_SSL_REDIRECT", False):
+            extra |= {"wsgi.url_scheme": "https", "SERVER_PORT": "443"}
+        self.client = Client(**extra)
+
+    def get(self, url, **headers):
+        response = self.client.get(url, headers=headers)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url} answered {response.status_code}, not 200")
+        return response
+
+    def get_json(self, url):
+        response = self.get(url, Accept="application/json")
+        return json.loads(response.content)
+
+
+def _resolves(path):
+    try:
+        resolve(urlsplit(path).path)
+    except Resolver404:
+        return False
+    return True
+
+
+def _sample_incident():
+    """The newest published incident with a denial: a page with everything on it."""
+    denied = Denial.objects.filter(incident=OuterRef("pk"))
+    incident = Incident.objects.public().filter(Exists(denied)).first()
+    return incident or Incident.objects.public().first()
+
+
+def _without_page_size(url):
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "page_size"]
+    return urlunsplit(("", "", parts.path, urlencode(query), ""))
+
+
+def _deep_page(client):
+    """Follow the cursor links to the page holding row DEEP_ROW (or the last page)."""
+    url, seen = f"{API_LIST}?page_size={API_MAX_PAGE_SIZE}", 0
+    while True:
+        data = client.get_json(url)
+        if "results" not in data:
+            raise RuntimeError(f"{API_LIST} does not answer a paginated list")
+        count = len(data["results"])
+        if seen + count > DEEP_ROW or not data.get("next"):
+            return _without_page_size(url), seen
+        seen += count
+        url = data["next"]
+
+
+def _api_operations(client, incident):
+    names = ["api_list", "api_list_deep", *[f"api_list_filter_{n}" for n in API_FILTERS]]
+    names.append("api_detail")
+    if not _resolves(API_LIST):
+        reason = f"{API_LIST} does not resolve in this build"
+        return [Operation(name, unavailable=reason) for name in names]
+
+    def get(url):
+        return lambda: client.get(url, Accept="application/json")
+
+    deep_url, deep_row = _deep_page(client)
+    operations = [
+        Operation("api_list", get(API_LIST)),
+        Operation("api_list_deep", get(deep_url), note=f"cursor page starting at row {deep_row}"),
+    ]
+    for name, params in API_FILTERS.items():
+        operations.append(
+            Operation(f"api_list_filter_{name}", get(f"{API_LIST}?{urlencode(params)}"))
+        )
+    detail = f"{API_LIST}{incident.pk}/"
+    if _resolves(detail):
+        operations.append(Operation("api_detail", get(detail)))
+    else:
+        operations.append(Operation("api_detail", unavailable=f"{detail} does not resolve"))
+    return operations
+
+
+def _import_operation():
+    """Import a bundle of 1,000 incidents as new ones (rolled back after each run)."""
+    if importlib.util.find_spec("incidents.bundles") is None:
+        return Operation("import_bundle_1000", unavailable="incidents.bundles does not exist")
+    bundles = importlib.import_module("incidents.bundles")
+    export, load = getattr(bundles, "export_bundle", None), getattr(bundles, "import_bundle", None)
+    if export is None or load is None:
+        return Operation(
+            "import_bundle_1000",
+            unavailable="incidents.bundles has no export_bundle() and import_bundle()",
+        )
+    source = Incident.objects.public().order_by("-id")[:BUNDLE_SIZE]
+    bundle = export(source)
+    runs = iter(range(1, 1_000_000))
+
+    def run():
+        fresh = copy.deepcopy(bundle)
+        n = next(runs)
+        for incident in fresh["incidents"]:
+            incident["slug"] = f"{incident['slug'][:180]}-import-{n}"
+        with transaction.atomic():
+            load(fresh)
+            transaction.set_rollback(True)
+
+    return Operation("import_bundle_1000", run)
+
+
+def _orm_page():
+    """The page through the ORM (with_claims), computing ranges and disputes as pages do."""
+    incidents = list(Incident.objects.public().with_claims()[:50])
+    for incident in incidents:
+        incident.casualty_ranges()
+        incident.dispute()
+
+
+def build_operations():
+    client = PageClient()
+    incident = _sample_incident()
+    if incident is None:
+        raise RuntimeError("No published incident to measure.")
+    operations = [
+        Operation("floor_sql", lambda: floor_page(site_url=settings.SITE_URL)),
+        Operation("orm_with_claims", _orm_page),
+        Operation("html_incident", lambda: client.get(incident.get_absolute_url())),
+        Operation("html_list", lambda: client.get(HTML_LIST)),
+        _import_operation(),
+        *_api_operations(client, incident),
+    ]
+    return operations

@@ -1,0 +1,39 @@
+"""Conditional GET for the public incident page: ETag and Last-Modified from updated_at.
+
+A reader (or a CDN) holding a copy revalidates with If-None-Match / If-Modified-Since
+and gets 304 Not Modified after one small query instead of the whole page. The
+validators change whenever the incident row is saved (auto_now), and database triggers
+touch the incident's updated_at whenever one of its claims, figures, denials or links
+changes, however it is written.
+"""
+
+import hashlib
+
+from .models import Incident
+
+_NOT_LOOKED_UP = object()
+
+
+def _updated_at(request, slug):
+    # condition() asks for the ETag and the Last-Modified: one query serves both.
+    cached = getattr(request, "_incident_updated_at", _NOT_LOOKED_UP)
+    if cached is _NOT_LOOKED_UP:
+        cached = (
+            Incident.objects.public().filter(slug=slug).values_list("updated_at", flat=True).first()
+        )
+        request._incident_updated_at = cached
+    return cached
+
+
+def incident_last_modified(request, slug):
+    """When the published incident was last saved (None for a draft or unknown slug: no 304)."""
+    return _updated_at(request, slug)
+
+
+def incident_etag(request, slug):
+    updated_at = _updated_at(request, slug)
+    if updated_at is None:
+        return None
+    # Staff may see more than the public (protected identities): never the same entity.
+    audience = "staff" if request.user.is_staff else "public"
+    return hashlib.sha256(f"{slug}|{updated_at.isoformat()}|{audience}".encode()).hexdigest()[:32]
