@@ -6,6 +6,7 @@ from pathlib import Path
 import dj_database_url
 import pghistory
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "config.middleware.PublicCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 
 if not DEBUG:
@@ -103,6 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -226,3 +229,30 @@ if not DEBUG:
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+
+def _tile_origin(url_template):
+    """The origin map tiles come from, for the CSP (``{s}`` subdomains become a wildcard)."""
+    if not url_template:
+        return None
+    scheme, _, rest = url_template.partition("://")
+    host = rest.split("/", 1)[0].replace("{s}", "*")
+    return f"{scheme}://{host}"
+
+
+# Content-Security-Policy: scripts only from this site or carrying the response's nonce,
+# no eval, no plugins, no framing. Style attributes are allowed (the admin and Leaflet
+# position elements with them); style sheets only from this site.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", *filter(None, [_tile_origin(MAP_TILE_URL)])],
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}

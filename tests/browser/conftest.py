@@ -60,6 +60,7 @@ def offline_page(page, live_server):
     """A page that can reach the live server only: map tiles and anything else fail."""
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    watch_csp(page)
 
     def only_local(route):
         if route.request.url.startswith(live_server.url):
@@ -69,4 +70,30 @@ def offline_page(page, live_server):
 
     page.route("**/*", only_local)
     page.errors = errors
+    yield page
+    assert page.csp_violations == [], page.csp_violations
+
+
+def watch_csp(page):
+    """Collect the page's Content-Security-Policy violations in ``page.csp_violations``."""
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text and page.csp_violations.append(message.text)
+        ),
+    )
+    # Reported as events too, with the directive that refused (console wording varies).
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e =>"
+        " console.error('Content Security Policy violation: ' + e.violatedDirective"
+        " + ' ' + e.blockedURI));"
+    )
     return page
+
+
+@pytest.fixture
+def csp_page(page):
+    """A page that fails the test on any Content-Security-Policy violation."""
+    yield watch_csp(page)
+    assert page.csp_violations == [], page.csp_violations

@@ -1,0 +1,31 @@
+"""The admin and the pages under the Content-Security-Policy, in a real browser."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_pages_send_a_strict_content_security_policy(client, seed):
+    policy = client.get(seed.get_absolute_url())["Content-Security-Policy"]
+    script_src = next(d for d in policy.split("; ") if d.startswith("script-src"))
+    assert "unsafe-inline" not in script_src
+    assert "unsafe-eval" not in script_src
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_a_researcher_enters_a_claim_in_the_admin_without_csp_violations(
+    csp_page, live_server, live_seed, admin_user
+):
+    page = csp_page
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", "password")
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}/admin/incidents/incident/{live_seed.pk}/change/")
+    assert page.locator("h1").inner_text() == "Change incident"
+    # The nested inlines' JavaScript works: a new claim form and a figure inside it.
+    page.get_by_role("link", name="Add another Claim").first.click()
+    assert page.locator(".djn-item:not(.djn-empty-form)").count() > 0
+    page.goto(f"{live_server.url}/admin/incidents/incident/add/")
+    page.locator("#id_title").press_sequentially("Shelling of the market")
+    assert page.input_value("#id_slug") == "shelling-of-the-market"  # prepopulated by script
