@@ -160,8 +160,11 @@ def _tolls_differ(rng, factor=2):
     return False
 
 
-def dispute_from_facts(claims, denials, reveal_protected=False):
-    """The reasons, in plain words, why accounts of an incident conflict (none: not contested)."""
+def dispute_from_facts(claims, denials, reveal_protected=False, ranges=None):
+    """The reasons, in plain words, why accounts of an incident conflict (none: not contested).
+
+    ``ranges`` may pass in ranges_from_facts(claims) when the caller has them already.
+    """
 
     def name(party):
         return party.name if reveal_protected else party.public_name
@@ -206,7 +209,9 @@ def dispute_from_facts(claims, denials, reveal_protected=False):
                 "Attributions name different parties: " + ", ".join(name(a) for a in distinct)
             )
 
-    for rng in ranges_from_facts(claims).values():
+    if ranges is None:
+        ranges = ranges_from_facts(claims)
+    for rng in ranges.values():
         if _tolls_differ(rng):
             label = rng.category.name.lower()
             reasons.append(

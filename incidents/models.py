@@ -1,8 +1,9 @@
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from sources.models import Report, Source
 
@@ -16,6 +17,30 @@ DENIAL_OTHER_INCIDENT = "A denial can only answer claims about the same incident
 class IncidentQuerySet(models.QuerySet):
     def public(self):
         return self.filter(status=Incident.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """What this user may read: published incidents, and every incident for staff."""
+        if user is not None and user.is_authenticated and user.is_staff:
+            return self
+        return self.public()
+
+    def touch(self):
+        """Mark incidents as changed because something nested in them changed.
+
+        Partners sync with ``updated_since``, which reads ``updated_at``: a new claim,
+        figure or denial must bring its incident into the next sync.
+        """
+        return self.update(updated_at=timezone.now())
+
+    def update(self, **kwargs):
+        # Unpublishing in bulk (an admin action, say) leaves tombstones as one save does.
+        status = kwargs.get("status")
+        if status is not None and status != Incident.Status.PUBLISHED:
+            with transaction.atomic(using=self.db):
+                for incident in self.filter(status=Incident.Status.PUBLISHED).only("pk"):
+                    Tombstone.record(incident, Tombstone.Reason.UNPUBLISHED)
+                return super().update(**kwargs)
+        return super().update(**kwargs)
 
     def with_claims(self):
         """Load incidents with everything the competing-claims view needs.
@@ -125,6 +150,7 @@ class Incident(models.Model):
 
     class Meta:
         ordering = ["-occurred_start", "-id"]
+        permissions = [("publish_incident", "Can publish incidents (and edit published ones)")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(occurred_end__isnull=True) | Q(occurred_end__gte=F("occurred_start")),
@@ -177,13 +203,36 @@ class Incident(models.Model):
             ),
             # Full-text search on title and summary (search.text_search_q).
             GinIndex(incident_vector(), name="incident_search"),
+            # Incremental sync: updated_since with ordering=updated_at (the API's cursor).
+            models.Index(fields=["status", "updated_at", "id"], name="incident_public_updated"),
         ]
 
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        unpublished = (
+            getattr(self, "_status_in_db", None) == self.Status.PUBLISHED
+            and self.status != self.Status.PUBLISHED
+        )
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if unpublished:
+                Tombstone.record(self, Tombstone.Reason.UNPUBLISHED)
+        self._status_in_db = self.status
+
     def get_absolute_url(self):
         return reverse("incidents:detail", args=[self.slug])
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        # Remembered so that save() can tell when an incident leaves public view.
+        instance._status_in_db = instance.__dict__.get("status")
+        return instance
+
+    def touch(self):
+        Incident.objects.filter(pk=self.pk).touch()
 
     def casualty_ranges(self):
         """Per casualty category: the reported range and the sources behind it."""
@@ -257,6 +306,7 @@ class Claim(models.Model):
         verbose_name="accused party",
         help_text="For an attribution: who the source says did it.",
     )
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["claimed_on", "id"]
@@ -279,6 +329,8 @@ class Claim(models.Model):
             models.Index(fields=["incident", "kind"], name="claim_incident_kind"),
             # Full-text search on statements (search.text_search_q).
             GinIndex(statement_vector(), name="claim_statement_search"),
+            # Incremental sync of the flat claims list: updated_since.
+            models.Index(fields=["updated_at"], name="claim_updated_at"),
         ]
 
     def __str__(self):
@@ -369,6 +421,7 @@ class Denial(models.Model):
         help_text="The claims this denial answers; they must be about the same incident. "
         "Save the incident's claims first.",
     )
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["denied_on", "id"]
@@ -396,3 +449,65 @@ class Denial(models.Model):
                 {"denies": f"{DENIAL_OTHER_INCIDENT} (claim {ids})."},
                 code="denial_other_incident",
             )
+
+
+class Tombstone(models.Model):
+    """An incident, claim or denial that left public view, so that mirrors can drop it.
+
+    Written when one is deleted or its incident unpublished (see Tombstone.record and
+    incidents.signals); read by partners through /api/v1/deleted/.
+    """
+
+    class ObjectType(models.TextChoices):
+        INCIDENT = "incident", "Incident"
+        CLAIM = "claim", "Claim"
+        DENIAL = "denial", "Denial"
+
+    class Reason(models.TextChoices):
+        DELETED = "deleted", "Deleted"
+        UNPUBLISHED = "unpublished", "Unpublished"
+
+    object_type = models.CharField(max_length=20, choices=ObjectType)
+    object_id = models.BigIntegerField()
+    deleted_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=20, choices=Reason)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # /api/v1/deleted/?since=...
+            models.Index(fields=["deleted_at"], name="tombstone_deleted_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.object_type} #{self.object_id} {self.reason}"
+
+    @classmethod
+    def record(cls, obj, reason):
+        """Record that ``obj`` (an incident, claim or denial) left public view.
+
+        An incident takes its claims and denials with it. Callers decide whether the
+        object was public; this only writes.
+        """
+        now = timezone.now()
+
+        def stone(object_type, pk):
+            return cls(object_type=object_type, object_id=pk, deleted_at=now, reason=reason)
+
+        if isinstance(obj, Incident):
+            stones = [stone(cls.ObjectType.INCIDENT, obj.pk)]
+            stones += [
+                stone(cls.ObjectType.CLAIM, pk)
+                for pk in Claim.objects.filter(incident_id=obj.pk).values_list("pk", flat=True)
+            ]
+            stones += [
+                stone(cls.ObjectType.DENIAL, pk)
+                for pk in Denial.objects.filter(incident_id=obj.pk).values_list("pk", flat=True)
+            ]
+        elif isinstance(obj, Claim):
+            stones = [stone(cls.ObjectType.CLAIM, obj.pk)]
+        elif isinstance(obj, Denial):
+            stones = [stone(cls.ObjectType.DENIAL, obj.pk)]
+        else:
+            raise TypeError(f"No tombstones for {type(obj).__name__}")
+        return cls.objects.bulk_create(stones)

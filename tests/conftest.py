@@ -40,3 +40,57 @@ def researcher_client(client, researcher):
 def admin_user_client(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+EDITOR_PERMISSIONS = [
+    *RESEARCHER_PERMISSIONS,
+    "publish_incident",
+    *(f"delete_{model}" for model in ("incident", "claim", "figure", "denial", "source", "report")),
+]
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    """Staff who may publish and delete."""
+    return _staff_user(django_user_model, "editor", EDITOR_PERMISSIONS)
+
+
+@pytest.fixture
+def partner(db, django_user_model):
+    """A partner tool's account: not staff, no permissions, reads through a token."""
+    return django_user_model.objects.create_user(username="partner", password="unused-here")
+
+
+def _token_client(user, name):
+    from rest_framework.test import APIClient
+
+    from accounts.models import ApiToken
+
+    _token, key = ApiToken.issue(user, name)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    api.key = key
+    return api
+
+
+@pytest.fixture
+def api_client():
+    """An anonymous API client."""
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def researcher_api(researcher):
+    return _token_client(researcher, "Researcher's script")
+
+
+@pytest.fixture
+def editor_api(editor):
+    return _token_client(editor, "Editor's script")
+
+
+@pytest.fixture
+def partner_api(partner):
+    return _token_client(partner, "Newsroom dashboard")

@@ -1,0 +1,20 @@
+"""The one router of the REST API, mounted at /api/v1/ (see API.md)."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from incidents.api import ClaimViewSet, DenialViewSet, ImportView, IncidentViewSet, TombstoneViewSet
+from sources.api import ReportViewSet, SourceViewSet
+
+router = DefaultRouter()
+router.register("incidents", IncidentViewSet, basename="incident")
+router.register("claims", ClaimViewSet, basename="claim")
+router.register("denials", DenialViewSet, basename="denial")
+router.register("sources", SourceViewSet, basename="source")
+router.register("reports", ReportViewSet, basename="report")
+router.register("deleted", TombstoneViewSet, basename="deleted")
+
+urlpatterns = [
+    *router.urls,
+    path("import/", ImportView.as_view(), name="import"),
+]

@@ -1,0 +1,66 @@
+"""Examples in the OpenAPI schema, taken from the seed case (the Idlib airstrikes).
+
+api_examples.json is the API's own output for the seed case, as the public sees it,
+with ids and timestamps made stable. tests/api/test_examples.py checks that it still
+is (and rewrites it when run with UPDATE_API_EXAMPLES=1).
+"""
+
+import json
+from pathlib import Path
+
+from drf_spectacular.utils import OpenApiExample
+
+PATH = Path(__file__).with_name("api_examples.json")
+SEED = "The Idlib airstrikes (the seed case)"
+
+# What the API computes or assigns, left out of write examples.
+READ_ONLY = {"id", "url", "casualties", "dispute", "created_at", "updated_at"}
+READ_ONLY_NESTED = {"incident", "denied_by", "updated_at"}
+
+
+def load():
+    return json.loads(PATH.read_text()) if PATH.exists() else {}
+
+
+def as_input(incident):
+    """The incident as a write would send it (ids kept: denials refer to claims by them)."""
+    data = {key: value for key, value in incident.items() if key not in READ_ONLY}
+    for name in ("claims", "denials"):
+        data[name] = [
+            {key: value for key, value in item.items() if key not in READ_ONLY_NESTED}
+            for item in incident[name]
+        ]
+    return data
+
+
+def _example(name, value, **kwargs):
+    return OpenApiExample(name, value=value, **kwargs)
+
+
+def incident():
+    data = load()
+    if not data:
+        return []
+    return [_example(SEED, data["incident"], response_only=True, media_type="application/json")]
+
+
+def incident_list():
+    data = load()
+    if not data:
+        return []
+    page = {"next": None, "previous": None, "results": [data["incident"]]}
+    return [_example(SEED, page, response_only=True, media_type="application/json")]
+
+
+def incident_input():
+    data = load()
+    if not data:
+        return []
+    return [_example(SEED, as_input(data["incident"]), request_only=True)]
+
+
+def bundle():
+    data = load()
+    if not data:
+        return []
+    return [_example(SEED, {"incidents": [as_input(data["incident"])]}, request_only=True)]
