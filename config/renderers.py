@@ -17,8 +17,9 @@ def _default(value):
     raise TypeError(f"Cannot render {type(value).__name__} as JSON")
 
 
-def dumps(data):
-    return orjson.dumps(data, default=_default, option=OPTIONS)
+def dumps(data, indent=False):
+    option = OPTIONS | orjson.OPT_INDENT_2 if indent else OPTIONS
+    return orjson.dumps(data, default=_default, option=option)
 
 
 class JSONRenderer(BaseRenderer):

@@ -22,8 +22,7 @@ class ApiViewSet(viewsets.GenericViewSet):
     def finalize_response(self, request, response, *args, **kwargs):
         # Errors are JSON whatever format was asked for: a CSV of an error helps nobody.
         renderer = getattr(request, "accepted_renderer", None)
-        if getattr(response, "exception", False) and renderer is not None:
-            if renderer.format != "json":
-                request.accepted_renderer = JSONRenderer()
-                request.accepted_media_type = JSONRenderer.media_type
+        if getattr(response, "exception", False) and renderer and renderer.format != "json":
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)

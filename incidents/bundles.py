@@ -93,11 +93,19 @@ def _one_message(errors):
     return " ".join(f"{field}: {message}" for field, message in flatten(errors))
 
 
+def indexed(errors):
+    """Per-item errors as DRF gives them for lists: only the failing items, by index."""
+    return {index: error for index, error in enumerate(errors) if error}
+
+
 def flatten(detail, path=""):
     """DRF's nested errors as (path, message) pairs: ("claims[1].figures[0].min", "...")."""
     if isinstance(detail, dict):
         for key, value in detail.items():
-            yield from flatten(value, f"{path}.{key}" if path else str(key))
+            if isinstance(key, int) or str(key).isdigit():
+                yield from flatten(value, f"{path}[{key}]")
+            else:
+                yield from flatten(value, f"{path}.{key}" if path else str(key))
     elif isinstance(detail, list):
         if all(isinstance(item, str) for item in detail):
             for message in detail:
@@ -317,15 +325,15 @@ class IncidentWriter:
         if "claims" in data:
             refs, failed, claim_errors = self._claims(incident, data["claims"], creating)
             if any(claim_errors):
-                errors["claims"] = claim_errors
+                errors["claims"] = indexed(claim_errors)
         if "denials" in data:
             denial_errors = self._denials(incident, data["denials"], refs, failed, creating)
             if any(denial_errors):
-                errors["denials"] = denial_errors
+                errors["denials"] = indexed(denial_errors)
         if related and "related" in data:
             related_errors = self.write_related(incident, data["related"])
             if any(related_errors):
-                errors["related"] = related_errors
+                errors["related"] = indexed(related_errors)
         if errors:
             raise serializers.ValidationError(errors)
         return incident
@@ -407,7 +415,7 @@ class IncidentWriter:
         if "figures" in item:
             figure_errors = self._figures(claim, item["figures"])
             if any(figure_errors):
-                return claim, {"figures": figure_errors}
+                return claim, {"figures": indexed(figure_errors)}
         return claim, {}
 
     def _figures(self, claim, items):
@@ -537,9 +545,13 @@ class IncidentWriter:
                 self.changed = True
         return denial, {}
 
-    def write_related(self, incident, items):
+    def write_related(self, incident, items, skip=()):
+        """Set the related incidents; ``skip`` names slugs not to report (they failed)."""
         targets, errors = [], []
         for item in items:
+            if item.get("slug") in skip:
+                errors.append({})
+                continue
             found = None
             if self.match_ids and item.get("id"):
                 found = Incident.objects.filter(pk=item["id"]).first()
@@ -603,7 +615,7 @@ def import_bundle(payload, *, can_publish=True):
     try:
         with transaction.atomic():
             errors = _preload(resolver, bundle)
-            written = []
+            written, failed = [], set()
             for index, data in enumerate(bundle["incidents"]):
                 slug = data.get("slug") or slugify(data["title"])[:200]
                 data = {**data, "slug": slug}
@@ -618,6 +630,7 @@ def import_bundle(payload, *, can_publish=True):
                                 "change it.",
                             }
                         )
+                        failed.add(slug)
                         continue
                     data["status"] = Incident.Status.DRAFT
                 writer = IncidentWriter(resolver)
@@ -626,17 +639,19 @@ def import_bundle(payload, *, can_publish=True):
                         incident = writer.write(data, existing, related=False)
                 except serializers.ValidationError as error:
                     errors += _incident_errors(index, error.detail)
+                    failed.add(slug)
                     continue
                 except IntegrityError as error:
                     message = integrity_error_message(error, WRITTEN_MODELS)
                     errors.append({"incident": index, "field": "", "message": message})
+                    failed.add(slug)
                     continue
                 written.append((index, data, incident, existing is None, writer))
             for index, data, incident, _, writer in written:
                 if "related" in data:
-                    related_errors = writer.write_related(incident, data["related"])
+                    related_errors = writer.write_related(incident, data["related"], failed)
                     if any(related_errors):
-                        errors += _incident_errors(index, {"related": related_errors})
+                        errors += _incident_errors(index, {"related": indexed(related_errors)})
             if errors:
                 raise BundleError(sorted(errors, key=_error_order))
             for index, _, incident, created, writer in written:

@@ -1,7 +1,16 @@
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 
 from incidents.seed import load_seed
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (the API's throttles count requests there)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
