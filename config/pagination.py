@@ -216,5 +216,9 @@ class KeysetPagination(BasePagination):
         return {
             "type": "object",
             "required": ["next", "previous", "results"],
-            "properties": {"next": link, "previous": link, "results": schema},
+            "properties": {
+                "next": {**link, "example": "https://host/api/v1/incidents/?cursor=eyJvIjoi"},
+                "previous": {**link, "example": None},
+                "results": schema,
+            },
         }

@@ -23,8 +23,10 @@ def load():
 
 
 def as_input(incident):
-    """The incident as a write would send it (ids kept: denials refer to claims by them)."""
+    """The incident as a researcher would send it: a draft (ids kept: denials refer to
+    claims by them)."""
     data = {key: value for key, value in incident.items() if key not in READ_ONLY}
+    data["status"] = "draft"
     for name in ("claims", "denials"):
         data[name] = [
             {key: value for key, value in item.items() if key not in READ_ONLY_NESTED}
@@ -48,8 +50,8 @@ def incident_list():
     data = load()
     if not data:
         return []
-    page = {"next": None, "previous": None, "results": [data["incident"]]}
-    return [_example(SEED, page, response_only=True, media_type="application/json")]
+    # drf-spectacular puts it in a page of results.
+    return [_example(SEED, data["incident"], response_only=True, media_type="application/json")]
 
 
 def incident_input():

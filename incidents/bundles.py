@@ -152,9 +152,8 @@ class Resolver:
     def source(self, ref):
         if self.match_ids and ref.get("id") is not None:
             source = Source.objects.filter(pk=ref["id"]).first()
-            if source is None:
-                raise ValidationError(f"No source has the id {ref['id']}.")
-            return source
+            if source is not None:
+                return source
         slug, name = ref.get("slug") or "", ref.get("name") or ""
         if not slug and name == PROTECTED_NAME:
             raise ValidationError(
@@ -177,8 +176,9 @@ class Resolver:
     def _create_source(self, data):
         name, kind, slug = data.get("name"), data.get("kind"), data.get("slug")
         if not name or not kind:
+            label = slug or name or f"id {data.get('id')}"
             raise ValidationError(
-                f"No source matches “{slug or name}”: give its name and kind to create it."
+                f"No source matches “{label}”: give its name and kind to create it."
             )
         parent = None
         if data.get("parent"):
@@ -209,9 +209,8 @@ class Resolver:
     def report(self, ref):
         if self.match_ids and ref.get("id") is not None:
             report = Report.objects.filter(pk=ref["id"]).first()
-            if report is None:
-                raise ValidationError(f"No report has the id {ref['id']}.")
-            return report
+            if report is not None:
+                return report
         full = {} if self.match_ids else self.bundle_reports.get(ref.get("id"), {})
         url = full.get("url") or ref.get("url") or ""
         title = full.get("title") or ref.get("title") or ""
