@@ -6,7 +6,9 @@ from rest_framework.routers import DefaultRouter
 from incidents.api import ClaimViewSet, DenialViewSet, ImportView, IncidentViewSet, TombstoneViewSet
 from sources.api import ReportViewSet, SourceViewSet
 
-router = DefaultRouter()
+# Formats are chosen by ?format= alone: no ".csv" suffixes on paths.
+router = DefaultRouter(use_regex_path=True)
+router.include_format_suffixes = False
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("claims", ClaimViewSet, basename="claim")
 router.register("denials", DenialViewSet, basename="denial")

@@ -20,9 +20,11 @@ class ApiViewSet(viewsets.GenericViewSet):
         return self.paginator.paginate_queryset(queryset, self.request, view=self)
 
     def finalize_response(self, request, response, *args, **kwargs):
-        # Errors are JSON whatever format was asked for: a CSV of an error helps nobody.
+        # Only what was read comes as CSV or GeoJSON: errors, OPTIONS and the answers to
+        # writes are JSON whatever format was asked for.
         renderer = getattr(request, "accepted_renderer", None)
-        if getattr(response, "exception", False) and renderer and renderer.format != "json":
+        read = request.method in ("GET", "HEAD") and not getattr(response, "exception", False)
+        if renderer is not None and renderer.format != "json" and not read:
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)

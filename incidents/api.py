@@ -16,7 +16,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -131,6 +131,7 @@ def _written(write):
             (200, "application/json"): IncidentSerializer,
             (200, "text/csv"): OpenApiTypes.STR,
             (200, "application/geo+json"): FeatureSerializer,
+            (400, "application/json"): BAD_INPUT,
             (404, "application/json"): NOT_FOUND,
         },
         examples=api_examples.incident(),
@@ -191,6 +192,7 @@ class IncidentViewSet(
             (200, "application/json"): IncidentSerializer,
             (200, "text/csv"): OpenApiTypes.STR,
             (200, "application/geo+json"): FeatureSerializer,
+            (400, "application/json"): BAD_INPUT,
             (404, "application/json"): NOT_FOUND,
         },
     )
@@ -444,13 +446,19 @@ class ImportView(APIView):
     )
     def post(self, request):
         try:
-            report = import_bundle(request.data, can_publish=can_publish(request.user))
+            payload = request.data
+        except ParseError as error:
+            problems = [{"incident": None, "field": "", "message": str(error.detail)}]
+            return self._refused(problems)
+        try:
+            report = import_bundle(payload, can_publish=can_publish(request.user))
         except BundleError as error:
-            return Response(
-                {
-                    "detail": f"Nothing was imported: {len(error.errors)} error(s).",
-                    "errors": error.errors,
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            return self._refused(error.errors)
         return Response(report)
+
+    @staticmethod
+    def _refused(errors):
+        return Response(
+            {"detail": f"Nothing was imported: {len(errors)} error(s).", "errors": errors},
+            status=status.HTTP_400_BAD_REQUEST,
+        )

@@ -5,7 +5,7 @@ API answers from there, not from these). The input shapes validate writes and
 bundles; incidents.bundles turns them into rows with the model's own validation.
 """
 
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from sources.models import Source
@@ -17,6 +17,19 @@ from sources.serializers import (
 )
 
 from .models import Claim, Incident, Tombstone
+
+CLOCK_FORMATS = ["%H:%M", "%H:%M:%S", "%H:%M:%S.%f"]
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$"})
+class ClockTimeField(serializers.TimeField):
+    """A time of day in UTC, written without an offset ("14:30:00"): OpenAPI's "time"
+    format would demand one."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", CLOCK_FORMATS)
+        super().__init__(**kwargs)
+
 
 # Read shapes
 
@@ -65,7 +78,7 @@ class DenialSerializer(serializers.Serializer):
 class OccurredSerializer(serializers.Serializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
-    time = serializers.TimeField(allow_null=True, help_text="UTC, when the precision is exact.")
+    time = ClockTimeField(allow_null=True, help_text="UTC, when the precision is exact.")
     precision = serializers.ChoiceField(choices=Incident.DatePrecision.choices)
 
 
@@ -219,7 +232,9 @@ class DenialInputSerializer(serializers.Serializer):
 class OccurredInputSerializer(serializers.Serializer):
     start = serializers.DateField(required=False, allow_null=True)
     end = serializers.DateField(required=False, allow_null=True)
-    time = serializers.TimeField(required=False, allow_null=True)
+    time = ClockTimeField(
+        required=False, allow_null=True, help_text="UTC, HH:MM or HH:MM:SS; needs precision exact."
+    )
     precision = serializers.ChoiceField(choices=Incident.DatePrecision.choices, required=False)
 
 
