@@ -31,6 +31,16 @@ def _beyond(name, descending, value, nullable):
     return after | Q(**{f"{name}__isnull": True}) if nullable else after
 
 
+def _from(name, descending, value, nullable):
+    """Rows at or after ``value`` in this column's order: an index range."""
+    if value is None:
+        return Q() if descending else Q(**{f"{name}__isnull": True})
+    if descending:
+        return Q(**{f"{name}__lte": value})
+    start = Q(**{f"{name}__gte": value})
+    return start | Q(**{f"{name}__isnull": True}) if nullable else start
+
+
 def _same(name, value):
     return Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
 
@@ -166,15 +176,23 @@ class KeysetPagination(BasePagination):
 
     @staticmethod
     def _after(model, columns, values):
-        condition, same = NOTHING, Q()
+        """Rows after these sort values: (a > x) or (a = x and b > y) or ...
+
+        The first column's own bound (a >= x) is repeated outside the OR, so that
+        PostgreSQL can start an index scan there instead of filtering every row.
+        """
+        condition, same, bound = NOTHING, Q(), None
         for (name, descending), value in zip(columns, values, strict=True):
             try:
                 nullable = model._meta.get_field(name).null
             except FieldDoesNotExist:
                 nullable = False  # annotations the views sort by are never NULL
-            condition |= same & _beyond(name, descending, value, nullable)
+            beyond = _beyond(name, descending, value, nullable)
+            if bound is None:
+                bound = _from(name, descending, value, nullable)
+            condition |= same & beyond
             same &= _same(name, value)
-        return condition
+        return bound & condition
 
     def get_link_header(self):
         """The page links as an HTTP Link header, for formats with no room for them (CSV)."""

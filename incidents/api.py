@@ -42,6 +42,7 @@ from .serializers import (
     BundleSerializer,
     ClaimSerializer,
     ClaimWriteSerializer,
+    CountSerializer,
     DenialSerializer,
     DenialWriteSerializer,
     FeatureCollectionSerializer,
@@ -204,6 +205,16 @@ class IncidentViewSet(
     )
     def by_slug(self, request, slug=None):
         return Response(self._read(Q(slug=slug)))
+
+    @extend_schema(
+        summary="How many incidents the filters select",
+        description="The same filters as the list. A request of its own, so that pages "
+        "never need to count.",
+        responses={200: CountSerializer, 400: BAD_INPUT},
+    )
+    @action(detail=False, pagination_class=None, renderer_classes=[JSONRenderer])
+    def count(self, request):
+        return Response({"count": self.filter_queryset(self.get_queryset()).count()})
 
     def _read(self, condition, queryset=None):
         queryset = self.get_queryset() if queryset is None else queryset

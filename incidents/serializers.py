@@ -168,6 +168,10 @@ class FeatureCollectionSerializer(serializers.Serializer):
     previous = serializers.URLField(allow_null=True)
 
 
+class CountSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+
+
 class TombstoneSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=Tombstone.ObjectType.choices)
     id = serializers.IntegerField()

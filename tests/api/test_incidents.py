@@ -474,3 +474,14 @@ def test_a_denial_of_another_source_lists_both_in_order(api_client):
     second = make_denial(incident, denies=[claim], denied_on="2020-01-02")
     data = api_client.get(f"/api/v1/incidents/{incident.pk}/").json()
     assert data["claims"][0]["denied_by"] == [first.pk, second.pk]
+
+
+def test_counts_are_a_separate_request_with_the_same_filters(
+    api_client, seed, django_assert_max_num_queries
+):
+    make_incident(status="draft")
+    with django_assert_max_num_queries(1):
+        response = api_client.get("/api/v1/incidents/count/", {"country": "SY"})
+    assert response.json() == {"count": 2}
+    assert api_client.get("/api/v1/incidents/count/", {"contested": "true"}).json() == {"count": 1}
+    assert api_client.get("/api/v1/incidents/count/", {"kind": "x"}).status_code == 400
