@@ -1,4 +1,4 @@
-"""The one router of the REST API, mounted at /api/v1/ (see API.md)."""
+"""The one router of the REST API, mounted at /api/v1/ (README: "REST API")."""
 
 from django.urls import path
 from rest_framework.routers import DefaultRouter

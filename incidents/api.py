@@ -1,4 +1,4 @@
-"""REST API v1 for incidents, claims, denials, tombstones and bundles (see API.md).
+"""REST API v1: incidents, claims, denials, tombstones, bundles (README: "REST API").
 
 Reads come from incidents.api_read (values() rows, a fixed number of queries);
 writes go through incidents.bundles (the model's own validation, all or nothing).
@@ -437,7 +437,7 @@ class TombstoneViewSet(ApiViewSet, mixins.ListModelMixin):
 
 
 class ImportView(APIView):
-    """Import a bundle of whole incidents (see API.md, "Bundles")."""
+    """Import a bundle of whole incidents (README: "REST API", bundles)."""
 
     permission_classes = [CanImport]
 

@@ -1,4 +1,4 @@
-"""REST API v1 for sources and reports (see API.md)."""
+"""REST API v1 for sources and reports (README: "REST API")."""
 
 from django.db.models import ProtectedError
 from drf_spectacular.types import OpenApiTypes
