@@ -313,11 +313,17 @@ class _NestedWriteMixin:
         return self._write(request, self._get(pk), partial=partial)
 
 
-def _flat_schema(read, write, noun):
+def _flat_schema(read, write, noun, examples):
     return extend_schema_view(
-        list=extend_schema(summary=f"{noun}s", responses={200: read(many=True), 400: BAD_INPUT}),
+        list=extend_schema(
+            summary=f"{noun}s",
+            responses={200: read(many=True), 400: BAD_INPUT},
+            examples=examples,
+        ),
         retrieve=extend_schema(
-            summary=f"One {noun.lower()}", responses={200: read, 404: NOT_FOUND}
+            summary=f"One {noun.lower()}",
+            responses={200: read, 404: NOT_FOUND},
+            examples=examples,
         ),
         create=extend_schema(
             summary=f"Add a {noun.lower()} to an incident",
@@ -341,7 +347,7 @@ def _flat_schema(read, write, noun):
     )
 
 
-@_flat_schema(ClaimSerializer, ClaimWriteSerializer, "Claim")
+@_flat_schema(ClaimSerializer, ClaimWriteSerializer, "Claim", api_examples.claim())
 class ClaimViewSet(_NestedWriteMixin, ApiViewSet, mixins.UpdateModelMixin):
     queryset = Claim.objects.all()
     serializer_class = ClaimWriteSerializer
@@ -372,7 +378,7 @@ class ClaimViewSet(_NestedWriteMixin, ApiViewSet, mixins.UpdateModelMixin):
         return Response(self._read_one(written.pk), status=code)
 
 
-@_flat_schema(DenialSerializer, DenialWriteSerializer, "Denial")
+@_flat_schema(DenialSerializer, DenialWriteSerializer, "Denial", api_examples.denial())
 class DenialViewSet(_NestedWriteMixin, ApiViewSet, mixins.UpdateModelMixin):
     queryset = Denial.objects.all()
     serializer_class = DenialWriteSerializer

@@ -66,3 +66,21 @@ def bundle():
     if not data:
         return []
     return [_example(SEED, {"incidents": [as_input(data["incident"])]}, request_only=True)]
+
+
+def _nested(name, pick):
+    data = load()
+    if not data:
+        return []
+    item = next(item for item in data["incident"][name] if pick(item))
+    return [_example(SEED, item, response_only=True)]
+
+
+def claim():
+    """The Observatory's attribution, with the denials that answer it."""
+    return _nested("claims", lambda claim: claim["kind"] == "attribution")
+
+
+def denial():
+    """The Russian Defense Ministry's denial."""
+    return _nested("denials", lambda denial: denial["source"]["slug"] == "russian-defense-ministry")

@@ -38,7 +38,7 @@ class IncidentQuerySet(models.QuerySet):
         if status is not None and status != Incident.Status.PUBLISHED:
             with transaction.atomic(using=self.db):
                 for incident in self.filter(status=Incident.Status.PUBLISHED).only("pk"):
-                    Tombstone.record(incident, Tombstone.Reason.UNPUBLISHED)
+                    Tombstone.record(incident, Tombstone.reason_for(status))
                 return super().update(**kwargs)
         return super().update(**kwargs)
 
@@ -218,7 +218,7 @@ class Incident(models.Model):
         with transaction.atomic():
             super().save(*args, **kwargs)
             if unpublished:
-                Tombstone.record(self, Tombstone.Reason.UNPUBLISHED)
+                Tombstone.record(self, Tombstone.reason_for(self.status))
         self._status_in_db = self.status
 
     def get_absolute_url(self):
@@ -481,6 +481,13 @@ class Tombstone(models.Model):
 
     def __str__(self):
         return f"{self.object_type} #{self.object_id} {self.reason}"
+
+    @classmethod
+    def reason_for(cls, status):
+        """Why an incident that leaves the published status leaves public view: the new
+        status itself when it is also a reason (a "withdrawn" status, say), else
+        "unpublished"."""
+        return status if status in cls.Reason.values else cls.Reason.UNPUBLISHED
 
     @classmethod
     def record(cls, obj, reason):
