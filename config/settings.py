@@ -1,6 +1,7 @@
 """Settings, read from environment variables (see .env.example)."""
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -36,6 +37,14 @@ def envlist(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def envrate(name, default):
+    """A request rate as DRF's throttles read it: "60/minute", "1000/day"."""
+    value = os.environ.get(name, default)
+    if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name} must be a rate such as 60/minute, not {value!r}")
+    return value
+
+
 DEBUG = envbool("DEBUG", "true")
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
@@ -69,6 +78,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "pghistory",
     "history",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "accounts",
     "sources",
     "incidents",
 ]
@@ -255,4 +269,58 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
+}
+
+# The REST API (README: "REST API"). Anonymous clients read published data; partners
+# authenticate with "Authorization: Token <key>" (accounts.ApiToken); staff may use
+# their admin session in the browser. Throttles count in the default cache.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["config.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "config.pagination.KeysetPagination",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": envrate("API_ANON_RATE", "60/minute"),
+        "user": envrate("API_USER_RATE", "600/minute"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "URL_FORMAT_OVERRIDE": "format",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.negotiation.ContentNegotiation",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Incident tracker API",
+    "DESCRIPTION": (
+        "Conflict incidents, each next to every competing claim made about it: casualty "
+        "figures as said and as numbers, attributions and the denials that answer them, "
+        "the sources and reports behind them. Anonymous clients read published data; "
+        "partners send `Authorization: Token <key>` to write."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "SourceKindEnum": "sources.models.Source.Kind",
+        "ClaimKindEnum": "incidents.models.Claim.Kind",
+        "DatePrecisionEnum": "incidents.models.Incident.DatePrecision",
+        "LocationPrecisionEnum": "incidents.models.Incident.LocationPrecision",
+        "StatusEnum": "incidents.models.Incident.Status",
+        "GradeEnum": "incidents.models.Incident.Grade",
+    },
 }

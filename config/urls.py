@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from incidents import views as incident_views
 from incidents.sitemaps import SITEMAPS
@@ -26,4 +27,10 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("robots.txt", incident_views.robots_txt),
+    path("api/v1/", include("config.api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"

@@ -1,10 +1,65 @@
 """The competing-claims computations: reported ranges and the dispute status.
 
-They work on claims and denials already loaded by ``Incident.objects.with_claims()``
-and issue no queries of their own.
+The rules are written once, over plain facts (``ClaimFacts``, ``DenialFacts``), so
+that model instances loaded by ``Incident.objects.with_claims()`` and the plain rows
+of the API's read path (incidents.api_read) give the same answers. They issue no
+queries of their own.
 """
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+
+class Category(NamedTuple):
+    """A casualty category as the rules need it (a CasualtyCategory instance also fits)."""
+
+    slug: str
+    name: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A source as the rules see it: who it is, and the organisation it belongs to."""
+
+    id: int
+    name: str
+    public_name: str
+    family: tuple  # its own id and the ids of its two parent levels
+
+
+@dataclass(slots=True)
+class FigureFacts:
+    category_id: str
+    category: object  # has .name and .position
+    min: int | None
+    max: int | None
+    origin: object = None  # the Figure (or row) shown next to the range
+
+    @property
+    def low(self):
+        return self.min if self.min is not None else self.max
+
+    @property
+    def high(self):
+        return self.max if self.max is not None else self.min
+
+
+@dataclass(slots=True)
+class ClaimFacts:
+    id: int
+    kind: str
+    kind_label: str
+    source: Party
+    accused: Party | None
+    figures: list
+    origin: object = None  # the Claim (or row) shown next to the range
+
+
+@dataclass(slots=True)
+class DenialFacts:
+    source: Party
+    denies: list  # ids of the claims it answers
 
 
 @dataclass
@@ -29,6 +84,8 @@ class Range:
     open_ended: bool = False
     source_ids: set = field(default_factory=set)
     rows: list = field(default_factory=list)
+    # (source id, low end, high end) of each figure, for the tolls rule.
+    points: list = field(default_factory=list, repr=False)
 
     @property
     def sources(self):
@@ -131,60 +188,46 @@ def current_claims(claims):
     return [claim for claim in claims if claim.pk not in revised_by]
 
 
-def casualty_ranges(claims):
-    """Ranges per category slug, in category order, from the current claims' figures.
-
-    A claim superseded by another claim in ``claims`` does not count.
-    """
+def ranges_from_facts(claims):
+    """Ranges per category slug, in category order, from the claims' figures."""
     ranges = {}
-    for claim in current_claims(claims):
-        for figure in claim.figures.all():
+    for claim in claims:
+        for figure in claim.figures:
             r = ranges.get(figure.category_id)
             if r is None:
                 r = ranges[figure.category_id] = Range(category=figure.category)
-            r.source_ids.add(claim.source_id)
-            r.rows.append(FigureRow(claim, figure))
+            r.source_ids.add(claim.source.id)
+            r.rows.append(FigureRow(claim.origin, figure.origin))
             low, high = figure.low, figure.high
+            r.points.append((claim.source.id, low, high))
             if low is not None and (r.min is None or low < r.min):
                 r.min = low
             if high is not None and (r.max is None or high > r.max):
                 r.max = high
-                r.open_ended = figure.max_count is None
-            elif high is not None and high == r.max and figure.max_count is not None:
+                r.open_ended = figure.max is None
+            elif high is not None and high == r.max and figure.max is not None:
                 # An exact figure at the same height closes the range.
                 r.open_ended = False
     return dict(sorted(ranges.items(), key=lambda item: (item[1].category.position, item[0])))
 
 
-def _family(source):
-    """The source and its two parent levels, as loaded by with_claims()."""
-    ids = [source.pk]
-    parent = source.parent if source.parent_id else None
-    if parent is not None:
-        ids.append(parent.pk)
-        if parent.parent_id:
-            ids.append(parent.parent_id)
-    return ids
-
-
 def _same_organisation(a, b):
-    """True when one source is the other or one of its two parent levels.
+    """True when one party is the other or one of its two parent levels.
 
     A ministry denying for its air force, or a spokesman for his ministry, speaks
     for the accused. incidents.search.contested_q() applies the same rule in SQL.
     """
-    return a.pk in _family(b) or b.pk in _family(a)
+    return a.id in b.family or b.id in a.family
 
 
 def _tolls_differ(rng, factor=2):
     """True when two different sources' figures differ by more than ``factor``."""
     per_source = {}
-    for row in rng.rows:
-        low, high = row.figure.low, row.figure.high
+    for source_id, low, high in rng.points:
         if low is None:
             continue
-        lo, hi = per_source.get(row.claim.source_id, (low, high))
-        per_source[row.claim.source_id] = (min(lo, low), max(hi, high))
+        lo, hi = per_source.get(source_id, (low, high))
+        per_source[source_id] = (min(lo, low), max(hi, high))
     items = list(per_source.items())
     for source_a, (low_a, _) in items:
         for source_b, (_, high_b) in items:
@@ -193,23 +236,25 @@ def _tolls_differ(rng, factor=2):
     return False
 
 
-def dispute(claims, denials, reveal_protected=False):
-    """The reasons, in plain words, why accounts of an incident conflict (none: not contested)."""
+def dispute_from_facts(claims, denials, reveal_protected=False, ranges=None):
+    """The reasons, in plain words, why accounts of an incident conflict (none: not contested).
 
-    def name(source):
-        return source.name if reveal_protected else source.public_name
+    ``ranges`` may pass in ranges_from_facts(claims) when the caller has them already.
+    """
+
+    def name(party):
+        return party.name if reveal_protected else party.public_name
 
     reasons = []
-    # Only current claims count: a figure or an accusation since revised is history.
-    claims = current_claims(claims)
-    by_id = {claim.pk: claim for claim in claims}
+    claims = list(claims)
+    by_id = {claim.id: claim for claim in claims}
     for denial in denials:
-        for target in denial.denies.all():
-            claim = by_id.get(target.pk)
+        for target in denial.denies:
+            claim = by_id.get(target)
             if claim is None:
                 continue
             if claim.kind == "attribution":
-                accused = claim.attributed_to
+                accused = claim.accused
                 who = (
                     "the accused, " + name(denial.source)
                     if _same_organisation(denial.source, accused)
@@ -220,14 +265,14 @@ def dispute(claims, denials, reveal_protected=False):
                 )
             else:
                 reasons.append(
-                    f"{claim.get_kind_display()} claim by {name(claim.source)} denied by "
+                    f"{claim.kind_label} claim by {name(claim.source)} denied by "
                     f"{name(denial.source)}"
                 )
 
     accused = {}
     for claim in claims:
-        if claim.kind == "attribution":
-            accused.setdefault(claim.attributed_to_id, claim.attributed_to)
+        if claim.kind == "attribution" and claim.accused is not None:
+            accused.setdefault(claim.accused.id, claim.accused)
     if len(accused) > 1:
         parties = list(accused.values())
         distinct = [
@@ -240,7 +285,9 @@ def dispute(claims, denials, reveal_protected=False):
                 "Attributions name different parties: " + ", ".join(name(a) for a in distinct)
             )
 
-    for rng in casualty_ranges(claims).values():
+    if ranges is None:
+        ranges = ranges_from_facts(claims)
+    for rng in ranges.values():
         if _tolls_differ(rng):
             label = rng.category.name.lower()
             reasons.append(
@@ -248,3 +295,60 @@ def dispute(claims, denials, reveal_protected=False):
                 f"{rng.min} to {rng.max}{'+' if rng.open_ended else ''}"
             )
     return Dispute(reasons)
+
+
+# Model instances, as loaded by Incident.objects.with_claims().
+
+
+def _family(source):
+    """The source and its two parent levels, as loaded by with_claims()."""
+    ids = [source.pk]
+    parent = source.parent if source.parent_id else None
+    if parent is not None:
+        ids.append(parent.pk)
+        if parent.parent_id:
+            ids.append(parent.parent_id)
+    return tuple(ids)
+
+
+def party(source):
+    return Party(source.pk, source.name, source.public_name, _family(source))
+
+
+def claim_facts(claim):
+    return ClaimFacts(
+        id=claim.pk,
+        kind=claim.kind,
+        kind_label=claim.get_kind_display(),
+        source=party(claim.source),
+        accused=party(claim.attributed_to) if claim.attributed_to_id else None,
+        figures=[
+            FigureFacts(f.category_id, f.category, f.min_count, f.max_count, origin=f)
+            for f in claim.figures.all()
+        ],
+        origin=claim,
+    )
+
+
+def denial_facts(denial):
+    return DenialFacts(party(denial.source), [claim.pk for claim in denial.denies.all()])
+
+
+def casualty_ranges(claims):
+    """Ranges per category slug, in category order, from model claims and their figures.
+
+    Only current claims count: one superseded by another claim in ``claims`` does not.
+    """
+    return ranges_from_facts([claim_facts(claim) for claim in current_claims(claims)])
+
+
+def dispute(claims, denials, reveal_protected=False):
+    """The dispute status of model claims and denials (see dispute_from_facts).
+
+    Only current claims count: a figure or an accusation since revised is history.
+    """
+    return dispute_from_facts(
+        [claim_facts(claim) for claim in current_claims(claims)],
+        [denial_facts(denial) for denial in denials],
+        reveal_protected=reveal_protected,
+    )

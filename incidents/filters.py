@@ -10,10 +10,19 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from sources.filters import visible_sources
 from sources.models import Source
 
-from .models import Claim, Denial, Figure, Incident, IncidentIdentifier
-from .search import contested_q, revised, text_search_q
+from .models import (
+    CasualtyCategory,
+    Claim,
+    Denial,
+    Figure,
+    Incident,
+    IncidentIdentifier,
+    Tombstone,
+)
+from .search import contested_q, revised, search_query, statement_vector, text_search_q
 
 
 def _is_staff(request):
@@ -224,3 +233,95 @@ class IncidentFilter(django_filters.FilterSet):
             )
             queryset = queryset.alias(killed=Coalesce(Subquery(highest), -1))
         return queryset.order_by(*self.ORDERINGS[value])
+
+
+class ClaimFilter(django_filters.FilterSet):
+    """Filters of /api/v1/claims/."""
+
+    q = django_filters.CharFilter(method="filter_q", label="Search statements", max_length=200)
+    incident = django_filters.NumberFilter(field_name="incident_id", min_value=1)
+    incident_slug = django_filters.CharFilter(field_name="incident__slug")
+    kind = django_filters.ChoiceFilter(choices=Claim.Kind.choices)
+    source = django_filters.CharFilter(method="filter_source", label="Source (slug)")
+    attributed_to = django_filters.CharFilter(
+        method="filter_attributed_to", label="Attributed to (slug)"
+    )
+    category = django_filters.ModelChoiceFilter(
+        queryset=CasualtyCategory.objects.all(),
+        to_field_name="slug",
+        method="filter_category",
+        label="Gives a figure in this casualty category",
+    )
+    report = django_filters.NumberFilter(field_name="report_id", min_value=1)
+    claimed_after = django_filters.DateFilter(field_name="claimed_on", lookup_expr="gte")
+    claimed_before = django_filters.DateFilter(field_name="claimed_on", lookup_expr="lte")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Claim
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        return queryset.alias(statement_search=statement_vector()).filter(
+            statement_search=search_query(value)
+        )
+
+    def filter_source(self, queryset, name, value):
+        return queryset.filter(source__in=visible_sources(self.request, value))
+
+    def filter_attributed_to(self, queryset, name, value):
+        return queryset.filter(attributed_to__in=visible_sources(self.request, value))
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(Exists(Figure.objects.filter(claim=OuterRef("pk"), category=value)))
+
+
+class DenialFilter(django_filters.FilterSet):
+    """Filters of /api/v1/denials/."""
+
+    q = django_filters.CharFilter(method="filter_q", label="Search statements", max_length=200)
+    incident = django_filters.NumberFilter(field_name="incident_id", min_value=1)
+    incident_slug = django_filters.CharFilter(field_name="incident__slug")
+    source = django_filters.CharFilter(method="filter_source", label="Source (slug)")
+    denies = django_filters.NumberFilter(
+        method="filter_denies", min_value=1, label="Answers this claim (id)"
+    )
+    report = django_filters.NumberFilter(field_name="report_id", min_value=1)
+    denied_after = django_filters.DateFilter(field_name="denied_on", lookup_expr="gte")
+    denied_before = django_filters.DateFilter(field_name="denied_on", lookup_expr="lte")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Denial
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        return queryset.alias(statement_search=statement_vector()).filter(
+            statement_search=search_query(value)
+        )
+
+    def filter_source(self, queryset, name, value):
+        return queryset.filter(source__in=visible_sources(self.request, value))
+
+    def filter_denies(self, queryset, name, value):
+        answers = Denial.denies.through.objects.filter(denial=OuterRef("pk"), claim_id=value)
+        return queryset.filter(Exists(answers))
+
+
+class TombstoneFilter(django_filters.FilterSet):
+    """Filters of /api/v1/deleted/."""
+
+    since = django_filters.IsoDateTimeFilter(
+        field_name="deleted_at", lookup_expr="gte", label="Deleted or unpublished at or after"
+    )
+    type = django_filters.ChoiceFilter(
+        field_name="object_type", choices=Tombstone.ObjectType.choices
+    )
+
+    class Meta:
+        model = Tombstone
+        fields = []

@@ -8,7 +8,7 @@ import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import (
     Case,
     Count,
@@ -147,6 +147,30 @@ class IncidentQuerySet(models.QuerySet):
     def withdrawn(self):
         """Incidents taken down after publication; their public reason stays readable."""
         return self.filter(status=Incident.Status.WITHDRAWN)
+
+    def visible_to(self, user):
+        """What this user may read: published incidents, and every incident for staff."""
+        if user is not None and user.is_authenticated and user.is_staff:
+            return self
+        return self.public()
+
+    def touch(self):
+        """Mark incidents as changed because something nested in them changed.
+
+        Partners sync with ``updated_since``, which reads ``updated_at``: a new claim,
+        figure or denial must bring its incident into the next sync.
+        """
+        return self.update(updated_at=timezone.now())
+
+    def update(self, **kwargs):
+        # Unpublishing in bulk (an admin action, say) leaves tombstones as one save does.
+        status = kwargs.get("status")
+        if status is not None and status != Incident.Status.PUBLISHED:
+            with transaction.atomic(using=self.db):
+                for incident in self.filter(status=Incident.Status.PUBLISHED).only("pk"):
+                    Tombstone.record(incident, Tombstone.reason_for(status))
+                return super().update(**kwargs)
+        return super().update(**kwargs)
 
     def with_claims(self):
         """Load incidents with everything the competing-claims view needs.
@@ -324,7 +348,7 @@ class Incident(models.Model):
     class Meta:
         ordering = ["-occurred_start", "-id"]
         permissions = [
-            ("publish_incident", "Can publish incidents"),
+            ("publish_incident", "Can publish incidents (and edit published ones)"),
             ("review_incident", "Can review incidents submitted for review"),
             ("set_assessment", "Can set the editorial assessment of incidents"),
         ]
@@ -394,6 +418,8 @@ class Incident(models.Model):
             ),
             # Full-text search on title and summary (search.text_search_q).
             GinIndex(incident_vector(), name="incident_search"),
+            # Incremental sync: updated_since with ordering=updated_at (the API's cursor).
+            models.Index(fields=["status", "updated_at", "id"], name="incident_public_updated"),
         ]
 
     def __str__(self):
@@ -404,10 +430,28 @@ class Incident(models.Model):
         if update_fields:
             # The database bumps the version on any UPDATE; read it back even then.
             kwargs["update_fields"] = {*update_fields, "version"}
-        super().save(*args, **kwargs)
+        unpublished = (
+            getattr(self, "_status_in_db", None) == self.Status.PUBLISHED
+            and self.status != self.Status.PUBLISHED
+        )
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if unpublished:
+                Tombstone.record(self, Tombstone.reason_for(self.status))
+        self._status_in_db = self.status
 
     def get_absolute_url(self):
         return reverse("incidents:detail", args=[self.slug])
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        # Remembered so that save() can tell when an incident leaves public view.
+        instance._status_in_db = instance.__dict__.get("status")
+        return instance
+
+    def touch(self):
+        Incident.objects.filter(pk=self.pk).touch()
 
     @property
     def permalink(self):
@@ -719,6 +763,8 @@ class Claim(models.Model):
     )
     withdrawn_reason = models.TextField(blank=True, editable=False)
 
+    updated_at = models.DateTimeField(auto_now=True)
+
     objects = ClaimQuerySet.as_manager()
 
     class Meta:
@@ -758,6 +804,8 @@ class Claim(models.Model):
             models.Index(fields=["incident", "kind"], name="claim_incident_kind"),
             # Full-text search on statements (search.text_search_q).
             GinIndex(statement_vector(), name="claim_statement_search"),
+            # Incremental sync of the flat claims list: updated_since.
+            models.Index(fields=["updated_at"], name="claim_updated_at"),
         ]
 
     def __str__(self):
@@ -986,6 +1034,8 @@ class Denial(models.Model):
         "counts, but is kept.",
     )
     withdrawn_reason = models.TextField(blank=True, editable=False)
+
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = DenialQuerySet.as_manager()
 
@@ -1356,3 +1406,73 @@ class IncidentRelated(Incident.related.through):
 
     def __str__(self):
         return f"Incident #{self.from_incident_id} related to #{self.to_incident_id}"
+
+
+class Tombstone(models.Model):
+    """An incident, claim or denial that left public view, so that mirrors can drop it.
+
+    Written when one is deleted or its incident unpublished (see Tombstone.record and
+    incidents.signals); read by partners through /api/v1/deleted/.
+    """
+
+    class ObjectType(models.TextChoices):
+        INCIDENT = "incident", "Incident"
+        CLAIM = "claim", "Claim"
+        DENIAL = "denial", "Denial"
+
+    class Reason(models.TextChoices):
+        DELETED = "deleted", "Deleted"
+        UNPUBLISHED = "unpublished", "Unpublished"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    object_type = models.CharField(max_length=20, choices=ObjectType)
+    object_id = models.BigIntegerField()
+    deleted_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=20, choices=Reason)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # /api/v1/deleted/?since=...
+            models.Index(fields=["deleted_at"], name="tombstone_deleted_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.object_type} #{self.object_id} {self.reason}"
+
+    @classmethod
+    def reason_for(cls, status):
+        """Why an incident that leaves the published status leaves public view: the new
+        status itself when it is also a reason (a "withdrawn" status, say), else
+        "unpublished"."""
+        return status if status in cls.Reason.values else cls.Reason.UNPUBLISHED
+
+    @classmethod
+    def record(cls, obj, reason):
+        """Record that ``obj`` (an incident, claim or denial) left public view.
+
+        An incident takes its claims and denials with it. Callers decide whether the
+        object was public; this only writes.
+        """
+        now = timezone.now()
+
+        def stone(object_type, pk):
+            return cls(object_type=object_type, object_id=pk, deleted_at=now, reason=reason)
+
+        if isinstance(obj, Incident):
+            stones = [stone(cls.ObjectType.INCIDENT, obj.pk)]
+            stones += [
+                stone(cls.ObjectType.CLAIM, pk)
+                for pk in Claim.objects.filter(incident_id=obj.pk).values_list("pk", flat=True)
+            ]
+            stones += [
+                stone(cls.ObjectType.DENIAL, pk)
+                for pk in Denial.objects.filter(incident_id=obj.pk).values_list("pk", flat=True)
+            ]
+        elif isinstance(obj, Claim):
+            stones = [stone(cls.ObjectType.CLAIM, obj.pk)]
+        elif isinstance(obj, Denial):
+            stones = [stone(cls.ObjectType.DENIAL, obj.pk)]
+        else:
+            raise TypeError(f"No tombstones for {type(obj).__name__}")
+        return cls.objects.bulk_create(stones)

@@ -165,9 +165,14 @@ def on_unpublished(obj, reason):
     """Called when published material leaves the public: an incident unpublished or
     withdrawn, a claim or denial of a published incident withdrawn.
 
-    ``obj`` is the Incident, Claim or Denial; ``reason`` why. The place for what others
-    must learn of it (a tombstone for mirrors); it does nothing else yet.
+    ``obj`` is the Incident, Claim or Denial; ``reason`` why. Mirrors learn of it
+    through a tombstone (/api/v1/deleted/). An incident's own save already writes its
+    tombstones when its status leaves "published", so only parts are recorded here.
     """
+    from .models import Incident, Tombstone
+
+    if not isinstance(obj, Incident):
+        Tombstone.record(obj, Tombstone.Reason.WITHDRAWN)
 
 
 def _lock(incident):

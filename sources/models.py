@@ -14,6 +14,9 @@ from django.utils import timezone
 
 from .search import name_vector
 
+# What the public sees instead of a protected source's name.
+PROTECTED_NAME = "Protected source"
+
 
 class SourceQuerySet(models.QuerySet):
     def public(self):
@@ -96,9 +99,14 @@ class Source(models.Model):
     @property
     def public_name(self):
         """The name the public may see: protected sources are shown only by their kind."""
-        if self.protected:
-            return f"Protected source ({self.get_kind_display().lower()})"
-        return self.name
+        return self.public_name_of(self.name, self.kind, self.protected)
+
+    @classmethod
+    def public_name_of(cls, name, kind, protected):
+        """public_name for a source known only by its values (a row of the API's read path)."""
+        if protected:
+            return f"{PROTECTED_NAME} ({cls.Kind(kind).label.lower()})"
+        return name
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

@@ -1,7 +1,16 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from incidents.seed import load_seed
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (the API's throttles count requests there)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -45,6 +54,47 @@ def researcher_client(client, researcher):
 def admin_user_client(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture
+def partner(db, django_user_model):
+    """A partner tool's account: not staff, no permissions, reads through a token."""
+    return django_user_model.objects.create_user(username="partner", password="unused-here")
+
+
+def _token_client(user, name):
+    from rest_framework.test import APIClient
+
+    from accounts.models import ApiToken
+
+    _token, key = ApiToken.issue(user, name)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    api.key = key
+    return api
+
+
+@pytest.fixture
+def api_client():
+    """An anonymous API client."""
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def researcher_api(researcher):
+    return _token_client(researcher, "Researcher's script")
+
+
+@pytest.fixture
+def editor_api(editor):
+    return _token_client(editor, "Editor's script")
+
+
+@pytest.fixture
+def partner_api(partner):
+    return _token_client(partner, "Newsroom dashboard")
 
 
 @pytest.hookimpl(trylast=True)

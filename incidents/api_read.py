@@ -1,0 +1,323 @@
+"""The API's read path: incidents, claims and denials exactly as the contract shows them.
+
+This module alone builds that output, for every format (JSON, CSV, GeoJSON) and for
+exported bundles. It reads ``values()`` rows, never model instances: a page of
+incidents is the page query, then one query for all their claims with figures,
+sources and reports, and one for all their denials, whatever the page size. The
+casualty ranges and the dispute status come from incidents.competing, the same
+code the HTML pages use. The serializers in incidents.serializers describe this
+output for the OpenAPI schema.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Q
+from django.db.models.functions import JSONObject
+from django.urls import reverse
+
+from sources.api_read import report_columns, report_summary, source_columns, source_summary
+from sources.models import Source
+
+from .competing import (
+    Category,
+    ClaimFacts,
+    DenialFacts,
+    FigureFacts,
+    Party,
+    dispute_from_facts,
+    ranges_from_facts,
+)
+from .models import Claim, Denial, Incident, Tombstone
+
+INCIDENT_VALUES = [
+    "id",
+    "slug",
+    "title",
+    "summary",
+    "status",
+    "occurred_start",
+    "occurred_end",
+    "occurred_time",
+    "occurred_precision",
+    "place_name",
+    "region",
+    "country",
+    "latitude",
+    "longitude",
+    "location_precision",
+    "assessment",
+    "assessment_rationale",
+    "created_at",
+    "updated_at",
+    "related_incidents",
+]
+
+
+def _party_columns(prefix):
+    return [*source_columns(prefix), f"{prefix}__parent", f"{prefix}__parent__parent"]
+
+
+CLAIM_VALUES = [
+    "id",
+    "incident_id",
+    "kind",
+    "statement",
+    "claimed_on",
+    "updated_at",
+    *_party_columns("source"),
+    *_party_columns("attributed_to"),
+    *report_columns("report"),
+    "figures__id",
+    "figures__category",
+    "figures__category__name",
+    "figures__category__position",
+    "figures__min_count",
+    "figures__max_count",
+    "figures__approximate",
+    "figures__as_said",
+]
+
+DENIAL_VALUES = [
+    "id",
+    "incident_id",
+    "statement",
+    "denied_on",
+    "updated_at",
+    *_party_columns("source"),
+    *report_columns("report"),
+    "denies",
+]
+
+KIND_LABELS = dict(Claim.Kind.choices)
+
+
+def incident_rows(queryset, staff):
+    """The incidents' own columns, with their related incidents, as ``values()`` rows."""
+    related = Incident.related.through.objects.filter(from_incident=OuterRef("pk"))
+    if not staff:
+        related = related.filter(to_incident__status=Incident.Status.PUBLISHED)
+    related = related.order_by("to_incident_id").values(
+        json=JSONObject(id="to_incident_id", slug="to_incident__slug", title="to_incident__title")
+    )
+    return queryset.annotate(related_incidents=ArraySubquery(related)).values(*INCIDENT_VALUES)
+
+
+class Reader:
+    """Builds the output for one reader: staff see drafts and protected sources in full."""
+
+    def __init__(self, staff=False):
+        self.staff = staff
+        self._parties = {}
+        self._categories = {}
+        before, after = reverse("incidents:detail", args=["-"]).rsplit("-", 1)
+        self._url = (f"{settings.SITE_URL}{before}", after)
+
+    # Incidents
+
+    def incidents(self, rows):
+        """Incidents from incident_rows(), each with its claims, denials, ranges and dispute."""
+        ids = [row["id"] for row in rows]
+        if not ids:
+            return []
+        claims, claim_facts = self._claims(Q(incident_id__in=ids))
+        denials, denial_facts = self._denials(Q(incident_id__in=ids))
+        by_claim = {claim["id"]: claim for claim in claims}
+        for denial in denials:
+            for claim_id in denial["denies"]:
+                if claim_id in by_claim:
+                    by_claim[claim_id]["denied_by"].append(denial["id"])
+        nested = {pk: ([], [], [], []) for pk in ids}
+        for claim, facts in zip(claims, claim_facts, strict=True):
+            entry = nested[claim["incident"]]
+            entry[0].append(claim)
+            entry[1].append(facts)
+        for denial, facts in zip(denials, denial_facts, strict=True):
+            entry = nested[denial["incident"]]
+            entry[2].append(denial)
+            entry[3].append(facts)
+        return [self._incident(row, *nested[row["id"]]) for row in rows]
+
+    def _incident(self, row, claims, claim_facts, denials, denial_facts):
+        ranges = ranges_from_facts(claim_facts)
+        dispute = dispute_from_facts(
+            claim_facts, denial_facts, reveal_protected=self.staff, ranges=ranges
+        )
+        prefix, suffix = self._url
+        return {
+            "id": row["id"],
+            "slug": row["slug"],
+            "url": f"{prefix}{row['slug']}{suffix}",
+            "title": row["title"],
+            "summary": row["summary"],
+            "status": row["status"],
+            "occurred": {
+                "start": row["occurred_start"],
+                "end": row["occurred_end"],
+                "time": row["occurred_time"],
+                "precision": row["occurred_precision"],
+            },
+            "location": {
+                "name": row["place_name"],
+                "region": row["region"],
+                "country": row["country"] or None,
+                "lat": row["latitude"],
+                "lon": row["longitude"],
+                "precision": row["location_precision"] or None,
+            },
+            "assessment": {
+                "grade": row["assessment"] or None,
+                "rationale": row["assessment_rationale"],
+            },
+            "casualties": {slug: rng.as_dict() for slug, rng in ranges.items()},
+            "dispute": dispute.as_dict(),
+            "claims": claims,
+            "denials": denials,
+            "related": row["related_incidents"] or [],
+            "created_at": row["created_at"],
+            "updated_at": row["updated_at"],
+        }
+
+    # Claims and denials, nested or flat
+
+    def claims(self, ids):
+        """The claims with these ids, in this order (the flat /claims/ collection)."""
+        claims, _ = self._claims(Q(id__in=ids))
+        by_id = {claim["id"]: claim for claim in claims}
+        answers = (
+            Denial.denies.through.objects.filter(claim_id__in=ids)
+            .order_by("denial__denied_on", "denial_id")
+            .values_list("claim_id", "denial_id")
+        )
+        for claim_id, denial_id in answers:
+            by_id[claim_id]["denied_by"].append(denial_id)
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+    def denials(self, ids):
+        """The denials with these ids, in this order (the flat /denials/ collection)."""
+        denials, _ = self._denials(Q(id__in=ids))
+        by_id = {denial["id"]: denial for denial in denials}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+    def _claims(self, condition):
+        rows = (
+            Claim.objects.filter(condition)
+            .order_by(
+                "incident_id", "claimed_on", "id", "figures__category__position", "figures__id"
+            )
+            .values(*CLAIM_VALUES)
+        )
+        claims, facts = [], []
+        claim = None
+        for row in rows:
+            if claim is None or row["id"] != claim["id"]:
+                claim = {
+                    "id": row["id"],
+                    "incident": row["incident_id"],
+                    "kind": row["kind"],
+                    "source": source_summary(row, "source", self.staff),
+                    "report": report_summary(row, "report", self.staff),
+                    "statement": row["statement"],
+                    "claimed_on": row["claimed_on"],
+                    "figures": [],
+                    "attributed_to": source_summary(row, "attributed_to", self.staff),
+                    "denied_by": [],
+                    "updated_at": row["updated_at"],
+                }
+                fact = ClaimFacts(
+                    id=row["id"],
+                    kind=row["kind"],
+                    kind_label=KIND_LABELS[row["kind"]],
+                    source=self._party(row, "source"),
+                    accused=self._party(row, "attributed_to"),
+                    figures=[],
+                    origin=claim,
+                )
+                claims.append(claim)
+                facts.append(fact)
+            if row["figures__id"] is not None:
+                figure = {
+                    "category": row["figures__category"],
+                    "min": row["figures__min_count"],
+                    "max": row["figures__max_count"],
+                    "as_said": row["figures__as_said"],
+                    "approximate": row["figures__approximate"],
+                }
+                claim["figures"].append(figure)
+                fact.figures.append(
+                    FigureFacts(
+                        row["figures__category"],
+                        self._category(row),
+                        figure["min"],
+                        figure["max"],
+                        origin=figure,
+                    )
+                )
+        return claims, facts
+
+    def _denials(self, condition):
+        rows = (
+            Denial.objects.filter(condition)
+            .order_by("incident_id", "denied_on", "id", "denies")
+            .values(*DENIAL_VALUES)
+        )
+        denials, facts = [], []
+        denial = None
+        for row in rows:
+            if denial is None or row["id"] != denial["id"]:
+                denial = {
+                    "id": row["id"],
+                    "incident": row["incident_id"],
+                    "source": source_summary(row, "source", self.staff),
+                    "report": report_summary(row, "report", self.staff),
+                    "statement": row["statement"],
+                    "denied_on": row["denied_on"],
+                    "denies": [],
+                    "updated_at": row["updated_at"],
+                }
+                fact = DenialFacts(self._party(row, "source"), denial["denies"])
+                denials.append(denial)
+                facts.append(fact)
+            if row["denies"] is not None:
+                denial["denies"].append(row["denies"])
+        return denials, facts
+
+    def _party(self, row, prefix):
+        pk = row[f"{prefix}__id"]
+        if pk is None:
+            return None
+        party = self._parties.get(pk)
+        if party is None:
+            name, kind = row[f"{prefix}__name"], row[f"{prefix}__kind"]
+            family = (pk, row[f"{prefix}__parent"], row[f"{prefix}__parent__parent"])
+            party = self._parties[pk] = Party(
+                pk,
+                name,
+                Source.public_name_of(name, kind, row[f"{prefix}__protected"]),
+                tuple(x for x in family if x is not None),
+            )
+        return party
+
+    def _category(self, row):
+        slug = row["figures__category"]
+        category = self._categories.get(slug)
+        if category is None:
+            category = self._categories[slug] = Category(
+                slug, row["figures__category__name"], row["figures__category__position"]
+            )
+        return category
+
+
+TOMBSTONE_VALUES = ["id", "object_type", "object_id", "deleted_at", "reason"]
+
+
+def tombstone(row):
+    return {
+        "type": row["object_type"],
+        "id": row["object_id"],
+        "deleted_at": row["deleted_at"],
+        "reason": row["reason"],
+    }
+
+
+def tombstone_rows(queryset=None):
+    return (queryset if queryset is not None else Tombstone.objects.all()).values(*TOMBSTONE_VALUES)

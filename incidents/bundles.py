@@ -1,0 +1,768 @@
+"""Whole incidents in and out: the API's incident writes, bundle import and export.
+
+One engine writes an incident with its claims, figures and denials, for
+``POST/PUT/PATCH /api/v1/incidents/``, ``POST /api/v1/import/`` and
+``manage.py import_incidents`` alike, with the model's own validation (the named
+constraints' messages, Denial.check_denies) and nothing half-written: callers run
+it inside a transaction, and it raises before anything invalid is saved.
+
+Sources and reports are found by slug, else URL, else name (a report: URL, else
+title), and created when missing. In a bundle, ids are references inside the
+bundle (a denial's ``denies`` names claims by the ids the bundle gives them) and
+never matched against this database's ids; API writes also accept this database's
+ids. Rows are saved only when something differs, so importing the same bundle
+twice changes nothing, not even ``updated_at``.
+"""
+
+import itertools
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+from rest_framework import serializers
+
+from config.validation import (
+    constraint_message,
+    integrity_error_message,
+    model_errors,
+)
+from sources.models import PROTECTED_NAME, Report, Source
+from sources.serializers import unique_slug
+
+from .api_read import Reader, incident_rows
+from .models import CasualtyCategory, Claim, Denial, Figure, Incident
+
+INCIDENT_PATHS = {
+    "slug": ("slug",),
+    "title": ("title",),
+    "summary": ("summary",),
+    "status": ("status",),
+    "occurred_start": ("occurred", "start"),
+    "occurred_end": ("occurred", "end"),
+    "occurred_time": ("occurred", "time"),
+    "occurred_precision": ("occurred", "precision"),
+    "place_name": ("location", "name"),
+    "region": ("location", "region"),
+    "country": ("location", "country"),
+    "latitude": ("location", "lat"),
+    "longitude": ("location", "lon"),
+    "location_precision": ("location", "precision"),
+    "assessment": ("assessment", "grade"),
+    "assessment_rationale": ("assessment", "rationale"),
+}
+INCIDENT_RENAME = {name: ".".join(path) for name, path in INCIDENT_PATHS.items()}
+# Text fields stored as "" when empty, which the API shows (and accepts) as null.
+BLANK_AS_NULL = {"country", "location_precision", "assessment", "slug"}
+
+INCIDENT_CONSTRAINT_FIELDS = {
+    "incident_end_after_start": "occurred.end",
+    "incident_start_known": "occurred.start",
+    "incident_time_only_when_exact": "occurred.time",
+    "incident_latitude_range": "location.lat",
+    "incident_longitude_range": "location.lon",
+    "incident_coordinates_paired": "location.lat",
+    "incident_country_iso": "location.country",
+    "incident_title_not_empty": "title",
+}
+CLAIM_CONSTRAINT_FIELDS = {
+    "claim_accused_iff_attribution": "attributed_to",
+    "claim_statement_not_empty": "statement",
+}
+FIGURE_RENAME = {"min_count": "min", "max_count": "max"}
+FIGURE_CONSTRAINT_FIELDS = {
+    "figure_min_not_negative": "min",
+    "figure_max_not_negative": "max",
+    "figure_min_not_above_max": "min",
+    "figure_as_said_not_empty": "as_said",
+    "figure_one_per_category": "category",
+}
+DENIAL_CONSTRAINT_FIELDS = {"denial_statement_not_empty": "statement"}
+WRITTEN_MODELS = [Incident, Claim, Figure, Denial, Source, Report]
+
+
+class BundleError(Exception):
+    """A bundle that was not imported, with every error found: where, and what to fix."""
+
+    def __init__(self, errors):
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = errors
+
+
+def _one_message(errors):
+    return " ".join(f"{field}: {message}" for field, message in flatten(errors))
+
+
+def indexed(errors):
+    """Per-item errors as DRF gives them for lists: only the failing items, by index."""
+    return {index: error for index, error in enumerate(errors) if error}
+
+
+def flatten(detail, path=""):
+    """DRF's nested errors as (path, message) pairs: ("claims[1].figures[0].min", "...")."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            if isinstance(key, int) or str(key).isdigit():
+                yield from flatten(value, f"{path}[{key}]")
+            else:
+                yield from flatten(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(detail, list):
+        if all(isinstance(item, str) for item in detail):
+            for message in detail:
+                yield path, str(message)
+        else:
+            for index, item in enumerate(detail):
+                yield from flatten(item, f"{path}[{index}]")
+    else:
+        yield path, str(detail)
+
+
+def assign(instance, values):
+    """Set field values; True when any differed. Foreign keys compare by id, so that
+    unchanged rows cost no query."""
+    changed = False
+    for name, value in values.items():
+        field = instance._meta.get_field(name)
+        if field.is_relation:
+            current = getattr(instance, field.attname)
+            new = value.pk if value is not None else None
+        else:
+            current = getattr(instance, name)
+            new = value
+        if current != new or instance.pk is None:
+            setattr(instance, name, value)
+            changed = changed or current != new
+    return changed
+
+
+class Resolver:
+    """Finds the sources, reports and casualty categories a payload names; creates the
+    missing sources and reports (never categories, unless a bundle lists them)."""
+
+    def __init__(self, *, match_ids, sources=(), reports=(), categories=()):
+        self.match_ids = match_ids
+        self.bundle_sources = {source["slug"]: source for source in sources}
+        self.bundle_reports = {report["id"]: report for report in reports}
+        self.bundle_categories = {category["slug"]: category for category in categories}
+        self._sources = {}
+        self._reports = {}
+        self._categories = None
+        self._creating = set()
+
+    def source(self, ref):
+        if self.match_ids and ref.get("id") is not None:
+            source = Source.objects.filter(pk=ref["id"]).first()
+            if source is not None:
+                return source
+        slug, name = ref.get("slug") or "", ref.get("name") or ""
+        if not slug and name == PROTECTED_NAME:
+            raise ValidationError(
+                "This source's identity is withheld (a protected source): name it by its slug."
+            )
+        key = ("slug", slug) if slug else ("name", name.casefold())
+        if key in self._sources:
+            return self._sources[key]
+        full = self.bundle_sources.get(slug, {})
+        url = ref.get("url") or full.get("url") or ""
+        source = (
+            (slug and Source.objects.filter(slug=slug).first())
+            or (url and Source.objects.filter(url=url).order_by("pk").first())
+            or (name and Source.objects.filter(name__iexact=name).order_by("pk").first())
+            or self._create_source({**ref, **full, "url": url})
+        )
+        self._sources[key] = source
+        return source
+
+    def _create_source(self, data):
+        name, kind, slug = data.get("name"), data.get("kind"), data.get("slug")
+        if not name or not kind:
+            label = slug or name or f"id {data.get('id')}"
+            raise ValidationError(
+                f"No source matches “{label}”: give its name and kind to create it."
+            )
+        parent = None
+        if data.get("parent"):
+            if data["parent"] in self._creating:
+                raise ValidationError(f"The parent organisations of “{slug}” form a loop.")
+            self._creating.add(slug)
+            try:
+                parent = self.source({"slug": data["parent"]})
+            finally:
+                self._creating.discard(slug)
+        source = Source(
+            name=name,
+            slug=slug or unique_slug(Source, name),
+            kind=kind,
+            parent=parent,
+            protected=bool(data.get("protected")),
+            description=data.get("description") or "",
+            based_in=data.get("based_in") or "",
+            url=data.get("url") or "",
+            aliases=data.get("aliases") or [],
+        )
+        errors = model_errors(source)
+        if errors:
+            raise ValidationError(f"Cannot create the source “{name}”: {_one_message(errors)}")
+        source.save()
+        return source
+
+    def report(self, ref):
+        if self.match_ids and ref.get("id") is not None:
+            report = Report.objects.filter(pk=ref["id"]).first()
+            if report is not None:
+                return report
+        full = {} if self.match_ids else self.bundle_reports.get(ref.get("id"), {})
+        url = full.get("url") or ref.get("url") or ""
+        title = full.get("title") or ref.get("title") or ""
+        key = ("url", url) if url else ("title", title, ref.get("publisher"))
+        if key in self._reports:
+            return self._reports[key]
+        report = url and Report.objects.filter(url=url).first()
+        if not report and title:
+            candidates = Report.objects.filter(title=title).order_by("pk")
+            if full:
+                candidates = candidates.filter(publisher__slug=full["publisher"])
+            elif ref.get("publisher_source") and ref["publisher_source"].get("slug"):
+                candidates = candidates.filter(publisher__slug=ref["publisher_source"]["slug"])
+            elif ref.get("publisher"):
+                candidates = candidates.filter(publisher__name__iexact=ref["publisher"])
+            report = candidates.first()
+        if not report:
+            report = self._create_report(ref, full, url, title)
+        self._reports[key] = report
+        return report
+
+    def _create_report(self, ref, full, url, title):
+        if not title:
+            raise ValidationError("No report matches: give its title and publisher to create it.")
+        if full:
+            publisher = self.source({"slug": full["publisher"]})
+        elif ref.get("publisher_source"):
+            publisher = self.source(ref["publisher_source"])
+        elif ref.get("publisher"):
+            publisher = self.source({"name": ref["publisher"]})
+        else:
+            raise ValidationError(f"No report matches “{title}”: give its publisher to create it.")
+        report = Report(
+            url=url,
+            title=title,
+            publisher=publisher,
+            published_on=full.get("published_on", ref.get("published_on")),
+            language=full.get("language") or "",
+            archive_url=full.get("archive_url") or "",
+            content_sha256=full.get("content_sha256") or "",
+        )
+        errors = model_errors(report)
+        if errors:
+            raise ValidationError(f"Cannot create the report “{title}”: {_one_message(errors)}")
+        report.save()
+        return report
+
+    def category(self, slug):
+        if self._categories is None:
+            self._categories = {c.slug: c for c in CasualtyCategory.objects.all()}
+        category = self._categories.get(slug)
+        if category is None:
+            full = self.bundle_categories.get(slug)
+            if full is None:
+                known = ", ".join(sorted(self._categories))
+                raise ValidationError(
+                    f"Unknown casualty category “{slug}” (known: {known}); add it in the admin."
+                )
+            category = CasualtyCategory(**full)
+            errors = model_errors(category)
+            if errors:
+                raise ValidationError(f"Cannot create the category: {_one_message(errors)}")
+            category.save()
+            self._categories[slug] = category
+        return category
+
+
+def _resolve(errors, name, find, ref):
+    """Resolve a reference, recording the error under ``name`` instead of raising."""
+    if ref is None:
+        return None
+    try:
+        return find(ref)
+    except ValidationError as error:
+        errors.setdefault(name, []).extend(error.messages)
+        return None
+
+
+class IncidentWriter:
+    """Writes one incident, with the claims, figures and denials of its input.
+
+    Raises serializers.ValidationError with errors shaped like the input; run it in a
+    transaction, so that an error leaves nothing behind. ``changed`` tells whether
+    anything was written.
+    """
+
+    def __init__(self, resolver):
+        self.resolver = resolver
+        self.match_ids = resolver.match_ids
+        self.changed = False
+
+    def write(self, data, incident=None, *, suffix_slug=False, related=True):
+        creating = incident is None
+        incident = incident or Incident()
+        values = self._incident_values(data)
+        if creating and not values.get("slug"):
+            title = values.get("title") or ""
+            values["slug"] = unique_slug(Incident, title) if suffix_slug else slugify(title)[:200]
+        changed = assign(incident, values) or creating
+        errors = model_errors(
+            incident, rename=INCIDENT_RENAME, constraint_fields=INCIDENT_CONSTRAINT_FIELDS
+        )
+        if errors:
+            raise serializers.ValidationError(errors)
+        if changed:
+            incident.save()
+            self.changed = True
+
+        errors = {}
+        refs, failed = None, set()
+        if "claims" in data:
+            refs, failed, claim_errors = self._claims(incident, data["claims"], creating)
+            if any(claim_errors):
+                errors["claims"] = indexed(claim_errors)
+        if "denials" in data:
+            denial_errors = self._denials(incident, data["denials"], refs, failed, creating)
+            if any(denial_errors):
+                errors["denials"] = indexed(denial_errors)
+        if related and "related" in data:
+            related_errors = self.write_related(incident, data["related"])
+            if any(related_errors):
+                errors["related"] = indexed(related_errors)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return incident
+
+    @staticmethod
+    def _incident_values(data):
+        values = {}
+        for name, path in INCIDENT_PATHS.items():
+            node = data
+            for part in path:
+                if not isinstance(node, dict) or part not in node:
+                    break
+                node = node[part]
+            else:
+                values[name] = "" if node is None and name in BLANK_AS_NULL else node
+        return values
+
+    def _claims(self, incident, items, creating):
+        existing = [] if creating else list(incident.claims.prefetch_related("figures"))
+        by_id = {claim.pk: claim for claim in existing}
+        by_key = defaultdict(list)
+        for claim in existing:
+            by_key[(claim.source_id, claim.kind, claim.statement)].append(claim)
+        used, refs, failed, errors = set(), {}, set(), []
+
+        def match(item, source):
+            ref = item.get("id")
+            if self.match_ids and ref in by_id and ref not in used:
+                return by_id[ref]
+            candidates = by_key[(source.pk, item["kind"], item["statement"])]
+            return next((c for c in candidates if c.pk not in used), None)
+
+        for item in items:
+            claim, error = self.write_claim(incident, item, match)
+            errors.append(error)
+            if claim is not None:
+                used.add(claim.pk)
+            if error:
+                failed.add(item.get("id"))
+            elif item.get("id") is not None:
+                refs[item["id"]] = claim
+        for claim in existing:
+            if claim.pk not in used:
+                claim.delete()
+                self.changed = True
+        return refs, failed, errors
+
+    def write_claim(self, incident, item, match):
+        """Write one claim and its figures; return it (None if not saved) and its errors.
+
+        ``match(item, source)`` picks the existing claim the item stands for, if any.
+        """
+        error = {}
+        source = _resolve(error, "source", self.resolver.source, item["source"])
+        accused = _resolve(error, "attributed_to", self.resolver.source, item.get("attributed_to"))
+        report = _resolve(error, "report", self.resolver.report, item.get("report"))
+        if error:
+            return None, error
+        claim = match(item, source) or Claim(incident=incident)
+        changed = assign(
+            claim,
+            {
+                "incident": incident,
+                "kind": item["kind"],
+                "source": source,
+                "report": report,
+                "statement": item["statement"],
+                "claimed_on": item.get("claimed_on"),
+                "attributed_to": accused,
+            },
+        )
+        error = model_errors(claim, constraint_fields=CLAIM_CONSTRAINT_FIELDS)
+        if error:
+            return None, error
+        if claim.pk is None or changed:
+            claim.save()
+            self.changed = True
+        # Figures left out stay as they are; a list given replaces them.
+        if "figures" in item:
+            figure_errors = self._figures(claim, item["figures"])
+            if any(figure_errors):
+                return claim, {"figures": indexed(figure_errors)}
+        return claim, {}
+
+    def _figures(self, claim, items):
+        existing = {figure.category_id: figure for figure in claim.figures.all()}
+        seen, errors = set(), []
+        for item in items:
+            error = {}
+            category = _resolve(error, "category", self.resolver.category, item["category"])
+            if category is not None and category.slug in seen:
+                error["category"] = [constraint_message(Figure, "figure_one_per_category")]
+            if error:
+                errors.append(error)
+                continue
+            seen.add(category.slug)
+            figure = existing.get(category.slug) or Figure(claim=claim, category=category)
+            changed = assign(
+                figure,
+                {
+                    "min_count": item.get("min"),
+                    "max_count": item.get("max"),
+                    "approximate": item.get("approximate", False),
+                    "as_said": item["as_said"],
+                },
+            )
+            error = model_errors(
+                figure, rename=FIGURE_RENAME, constraint_fields=FIGURE_CONSTRAINT_FIELDS
+            )
+            if error:
+                errors.append(error)
+                continue
+            if figure.pk is None or changed:
+                figure.save()
+                self.changed = True
+            errors.append({})
+        for slug, figure in existing.items():
+            if slug not in seen:
+                figure.delete()
+                self.changed = True
+        return errors
+
+    def _claim_for(self, ref, refs):
+        if refs is not None and ref in refs:
+            return refs[ref]
+        if self.match_ids:
+            # An API write may name any claim by its id; check_denies judges it.
+            return Claim.objects.filter(pk=ref).only("pk", "incident_id").first()
+        return None
+
+    def _denials(self, incident, items, refs, failed, creating):
+        existing = [] if creating else list(incident.denials.prefetch_related("denies"))
+        by_id = {denial.pk: denial for denial in existing}
+        by_key = defaultdict(list)
+        for denial in existing:
+            by_key[(denial.source_id, denial.statement)].append(denial)
+        used, errors = set(), []
+
+        def match(item, source):
+            ref = item.get("id")
+            if self.match_ids and ref in by_id and ref not in used:
+                return by_id[ref]
+            candidates = by_key[(source.pk, item["statement"])]
+            return next((d for d in candidates if d.pk not in used), None)
+
+        for item in items:
+            claims, error = None, {}
+            if "denies" in item:
+                claims = []
+                for ref in item["denies"]:
+                    claim = self._claim_for(ref, refs)
+                    if claim is not None:
+                        claims.append(claim)
+                    elif ref not in failed:
+                        error.setdefault("denies", []).append(
+                            f"No claim {ref} among this incident's claims."
+                        )
+            if error:
+                errors.append(error)
+                continue
+            denial, error = self.write_denial(incident, item, claims, match)
+            errors.append(error)
+            if denial is not None:
+                used.add(denial.pk)
+        for denial in existing:
+            if denial.pk not in used:
+                denial.delete()
+                self.changed = True
+        return errors
+
+    def write_denial(self, incident, item, claims, match):
+        """Write one denial of these claims; return it (None if not saved) and its errors.
+
+        ``claims`` None keeps the claims an existing denial answers.
+        """
+        error = {}
+        source = _resolve(error, "source", self.resolver.source, item["source"])
+        report = _resolve(error, "report", self.resolver.report, item.get("report"))
+        if error:
+            return None, error
+        denial = match(item, source) or Denial(incident=incident)
+        changed = assign(
+            denial,
+            {
+                "incident": incident,
+                "source": source,
+                "report": report,
+                "statement": item["statement"],
+                "denied_on": item.get("denied_on"),
+            },
+        )
+        error = model_errors(denial, constraint_fields=DENIAL_CONSTRAINT_FIELDS)
+        if claims is None and denial.pk is not None and changed:
+            claims = list(denial.denies.all())  # kept: still about the same incident?
+        try:
+            denial.check_denies(claims or [])
+        except ValidationError as refusal:
+            error.setdefault("denies", []).extend(refusal.message_dict["denies"])
+        if error:
+            return None, error
+        new = denial.pk is None
+        if new or changed:
+            denial.save()
+            self.changed = True
+        if claims is not None:
+            current = set() if new else {claim.pk for claim in denial.denies.all()}
+            if current != {claim.pk for claim in claims}:
+                denial.denies.set(claims)
+                self.changed = True
+        return denial, {}
+
+    def write_related(self, incident, items, skip=()):
+        """Set the related incidents; ``skip`` names slugs not to report (they failed)."""
+        targets, errors = [], []
+        for item in items:
+            if item.get("slug") in skip:
+                errors.append({})
+                continue
+            found = None
+            if self.match_ids and item.get("id"):
+                found = Incident.objects.filter(pk=item["id"]).first()
+            if found is None and item.get("slug"):
+                found = Incident.objects.filter(slug=item["slug"]).first()
+            if found is None:
+                errors.append({"slug": [f"No incident “{item.get('slug') or item.get('id')}”."]})
+            else:
+                targets.append(found)
+                errors.append({})
+        if not any(errors):
+            current = set(incident.related.values_list("pk", flat=True))
+            if current != {target.pk for target in targets}:
+                incident.related.set(targets)
+                self.changed = True
+        return errors
+
+
+# Bundles
+
+
+def _preload(resolver, bundle):
+    """Find or create the sources, reports and categories a bundle lists in full."""
+    errors = []
+    for name, find, key in (
+        ("categories", resolver.category, "slug"),
+        ("sources", resolver.source, None),
+        ("reports", resolver.report, None),
+    ):
+        for index, item in enumerate(bundle.get(name, [])):
+            try:
+                find(item[key] if key else item)
+            except ValidationError as error:
+                errors += [
+                    {"incident": None, "field": f"{name}[{index}]", "message": m}
+                    for m in error.messages
+                ]
+    return errors
+
+
+def import_bundle(payload, *, can_publish=True):
+    """Import a bundle atomically: everything, or nothing and the errors.
+
+    Without ``can_publish`` (a researcher), incidents land as drafts and published
+    incidents cannot be changed. Returns a report of what was created, updated and
+    left unchanged; raises BundleError.
+    """
+    from .serializers import BundleSerializer
+
+    serializer = BundleSerializer(data=payload)
+    if not serializer.is_valid():
+        raise BundleError(_bundle_errors(serializer.errors))
+    bundle = serializer.validated_data
+    resolver = Resolver(
+        match_ids=False,
+        sources=bundle.get("sources", []),
+        reports=bundle.get("reports", []),
+        categories=bundle.get("categories", []),
+    )
+    results = []
+    try:
+        with transaction.atomic():
+            errors = _preload(resolver, bundle)
+            written, failed = [], set()
+            for index, data in enumerate(bundle["incidents"]):
+                slug = data.get("slug") or slugify(data["title"])[:200]
+                data = {**data, "slug": slug}
+                existing = Incident.objects.filter(slug=slug).first()
+                if not can_publish:
+                    if existing is not None and existing.status == Incident.Status.PUBLISHED:
+                        errors.append(
+                            {
+                                "incident": index,
+                                "field": "status",
+                                "message": "This incident is published: only an editor can "
+                                "change it.",
+                            }
+                        )
+                        failed.add(slug)
+                        continue
+                    data["status"] = Incident.Status.DRAFT
+                writer = IncidentWriter(resolver)
+                try:
+                    with transaction.atomic():
+                        incident = writer.write(data, existing, related=False)
+                except serializers.ValidationError as error:
+                    errors += _incident_errors(index, error.detail)
+                    failed.add(slug)
+                    continue
+                except IntegrityError as error:
+                    message = integrity_error_message(error, WRITTEN_MODELS)
+                    errors.append({"incident": index, "field": "", "message": message})
+                    failed.add(slug)
+                    continue
+                written.append((index, data, incident, existing is None, writer))
+            for index, data, incident, _, writer in written:
+                if "related" in data:
+                    related_errors = writer.write_related(incident, data["related"], failed)
+                    if any(related_errors):
+                        errors += _incident_errors(index, {"related": indexed(related_errors)})
+            if errors:
+                raise BundleError(sorted(errors, key=_error_order))
+            for index, _, incident, created, writer in written:
+                result = "created" if created else ("updated" if writer.changed else "unchanged")
+                results.append(
+                    {
+                        "index": index,
+                        "id": incident.pk,
+                        "slug": incident.slug,
+                        "status": incident.status,
+                        "result": result,
+                    }
+                )
+    except IntegrityError as error:
+        message = integrity_error_message(error, WRITTEN_MODELS)
+        raise BundleError([{"incident": None, "field": "", "message": message}]) from None
+    counts = {key: sum(r["result"] == key for r in results) for key in ("created", "updated")}
+    counts["unchanged"] = len(results) - counts["created"] - counts["updated"]
+    return {**counts, "incidents": results}
+
+
+def _error_order(error):
+    return (error["incident"] is not None, error["incident"] or 0, error["field"])
+
+
+def _incident_errors(index, detail):
+    return [
+        {"incident": index, "field": field, "message": message}
+        for field, message in flatten(detail)
+    ]
+
+
+def _bundle_errors(detail):
+    errors = []
+    for path, message in flatten(detail):
+        head, _, rest = path.partition(".")
+        if head.startswith("incidents[") and head.endswith("]"):
+            errors.append({"incident": int(head[10:-1]), "field": rest, "message": message})
+        else:
+            errors.append({"incident": None, "field": path, "message": message})
+    return errors
+
+
+def export_bundle(queryset=None, *, batch_size=500):
+    """Incidents as the API shows them to staff, with their sources, reports and
+    categories in full, so that an empty database can take them."""
+    queryset = Incident.objects.all() if queryset is None else queryset
+    reader = Reader(staff=True)
+    ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+    incidents = []
+    for batch in itertools.batched(ids, batch_size):
+        rows = incident_rows(Incident.objects.filter(pk__in=batch).order_by("pk"), staff=True)
+        incidents += reader.incidents(list(rows))
+
+    source_ids, report_ids, categories = set(), set(), set()
+    for incident in incidents:
+        for claim in incident["claims"]:
+            source_ids.add(claim["source"]["id"])
+            if claim["attributed_to"]:
+                source_ids.add(claim["attributed_to"]["id"])
+            if claim["report"]:
+                report_ids.add(claim["report"]["id"])
+            categories.update(figure["category"] for figure in claim["figures"])
+        for denial in incident["denials"]:
+            source_ids.add(denial["source"]["id"])
+            if denial["report"]:
+                report_ids.add(denial["report"]["id"])
+    reports = list(Report.objects.filter(pk__in=report_ids).select_related("publisher"))
+    source_ids.update(report.publisher_id for report in reports)
+    sources = {}
+    wanted = source_ids
+    while wanted:  # the sources, then their parent organisations, up to the top
+        found = Source.objects.filter(pk__in=wanted).select_related("parent")
+        sources.update({source.pk: source for source in found})
+        wanted = {s.parent_id for s in sources.values() if s.parent_id} - set(sources)
+
+    return {
+        "incidents": incidents,
+        "sources": [
+            {
+                "slug": source.slug,
+                "name": source.name,
+                "kind": source.kind,
+                "parent": source.parent.slug if source.parent_id else None,
+                "protected": source.protected,
+                "description": source.description,
+                "based_in": source.based_in,
+                "url": source.url or None,
+                "aliases": source.aliases,
+            }
+            for source in sorted(sources.values(), key=lambda s: s.slug)
+        ],
+        "reports": [
+            {
+                "id": report.pk,
+                "url": report.url or None,
+                "title": report.title,
+                "publisher": report.publisher.slug,
+                "published_on": report.published_on,
+                "language": report.language,
+                "archive_url": report.archive_url or None,
+                "content_sha256": report.content_sha256 or None,
+            }
+            for report in sorted(reports, key=lambda r: r.pk)
+        ],
+        "categories": [
+            {
+                "slug": category.slug,
+                "name": category.name,
+                "position": category.position,
+                "description": category.description,
+            }
+            for category in CasualtyCategory.objects.filter(slug__in=categories)
+        ],
+    }

@@ -1,0 +1,32 @@
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission
+
+from .models import Incident
+
+PUBLISH_PERMISSION = "incidents.publish_incident"
+
+
+def can_publish(user):
+    return user.has_perm(PUBLISH_PERMISSION)
+
+
+def check_may_write(user, incident=None, status=None):
+    """Researchers write drafts; publishing, or changing what is published, takes an editor."""
+    if can_publish(user):
+        return
+    if incident is not None and incident.status == Incident.Status.PUBLISHED:
+        raise PermissionDenied(
+            "This incident is published: only an editor (with the publish permission) can "
+            "change it."
+        )
+    if status == Incident.Status.PUBLISHED:
+        raise PermissionDenied("Publishing needs the publish permission (an editor's token).")
+
+
+class CanImport(BasePermission):
+    message = "Importing takes the permissions to add and change incidents."
+
+    def has_permission(self, request, view):
+        return request.user.is_authenticated and request.user.has_perms(
+            ["incidents.add_incident", "incidents.change_incident"]
+        )

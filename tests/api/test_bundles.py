@@ -1,0 +1,328 @@
+"""Bundles: export, import (command and API), idempotence, atomicity, the round trip."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from incidents.bundles import export_bundle
+from incidents.models import CasualtyCategory, Claim, Denial, Figure, Incident
+from sources.models import Report, Source
+from tests.factories import make_claim, make_incident
+
+pytestmark = pytest.mark.django_db
+
+TIMESTAMPS = {"created_at", "updated_at"}
+
+
+def normalise(bundle):
+    """A bundle without ids and timestamps: references become positions or slugs."""
+    incidents = []
+    for incident in bundle["incidents"]:
+        claim_index = {claim["id"]: n for n, claim in enumerate(incident["claims"])}
+        denial_index = {denial["id"]: n for n, denial in enumerate(incident["denials"])}
+
+        def source(summary):
+            return summary and {k: v for k, v in summary.items() if k != "id"}
+
+        def report(summary):
+            return summary and {
+                **{k: v for k, v in summary.items() if k not in ("id", "publisher_source")},
+                "publisher_source": source(summary["publisher_source"]),
+            }
+
+        incidents.append(
+            {
+                **{k: v for k, v in incident.items() if k not in {"id", *TIMESTAMPS}},
+                "claims": [
+                    {
+                        **{k: v for k, v in c.items() if k not in {"id", "incident", *TIMESTAMPS}},
+                        "source": source(c["source"]),
+                        "attributed_to": source(c["attributed_to"]),
+                        "report": report(c["report"]),
+                        "denied_by": [denial_index[d] for d in c["denied_by"]],
+                    }
+                    for c in incident["claims"]
+                ],
+                "denials": [
+                    {
+                        **{k: v for k, v in d.items() if k not in {"id", "incident", *TIMESTAMPS}},
+                        "source": source(d["source"]),
+                        "report": report(d["report"]),
+                        "denies": [claim_index[c] for c in d["denies"]],
+                    }
+                    for d in incident["denials"]
+                ],
+                "related": [r["slug"] for r in incident["related"]],
+            }
+        )
+    return {
+        "incidents": incidents,
+        "sources": bundle["sources"],
+        "reports": [{k: v for k, v in r.items() if k != "id"} for r in bundle["reports"]],
+        "categories": bundle["categories"],
+    }
+
+
+def as_json(bundle):
+    return json.loads(json.dumps(bundle, default=str))
+
+
+def counts():
+    return [m.objects.count() for m in (Incident, Claim, Figure, Denial, Source, Report)]
+
+
+def empty_database():
+    for model in (Denial, Claim, Incident, Report):
+        model.objects.all().delete()
+    Source.objects.update(parent=None)
+    Source.objects.all().delete()
+
+
+def test_export_then_import_into_an_empty_database_gives_the_same_bundle(seed, tmp_path):
+    seed.related.add(make_incident(status="draft", slug="a-draft"))
+    path = tmp_path / "bundle.json"
+    call_command("export_incidents", output=str(path))
+    first = json.loads(path.read_text())
+    assert len(first["incidents"]) == 3
+    empty_database()
+    assert counts() == [0, 0, 0, 0, 0, 0]
+    call_command("import_incidents", str(path))
+    second = as_json(export_bundle())
+    assert normalise(second) == normalise(first)
+    # What makes it the same case, not just the same words:
+    idlib = next(i for i in second["incidents"] if i["slug"] == seed.slug)
+    assert idlib["casualties"]["killed"] == {
+        "min": 23,
+        "max": 50,
+        "sources": 2,
+        "open_ended": False,
+    }
+    assert Source.objects.get(slug="ahmad-ariha").protected
+    assert Source.objects.get(slug="russian-defense-ministry").parent.slug == (
+        "government-of-russia"
+    )
+
+
+def test_importing_the_same_bundle_twice_changes_nothing(seed, tmp_path):
+    bundle = as_json(export_bundle())
+    empty_database()
+    call_command("import_incidents", _write(tmp_path, bundle))
+    after_first = as_json(export_bundle())
+    numbers = counts()
+    call_command("import_incidents", _write(tmp_path, bundle))
+    assert as_json(export_bundle()) == after_first  # not even updated_at moved
+    assert counts() == numbers
+
+
+def test_importing_over_existing_incidents_matches_them(seed, tmp_path):
+    before = counts()
+    bundle = as_json(export_bundle())
+    call_command("import_incidents", _write(tmp_path, bundle))
+    assert counts() == before
+
+
+def test_one_bad_incident_and_nothing_is_imported(seed, tmp_path):
+    bundle = as_json(export_bundle())
+    empty_database()
+    bundle["incidents"][1]["claims"][0]["figures"] = [
+        {"category": "killed", "min": 9, "max": 2, "as_said": "2 to 9"}
+    ]
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_incidents", _write(tmp_path, bundle))
+    assert counts() == [0, 0, 0, 0, 0, 0]
+    bundle["incidents"][0]["claims"][1]["kind"] = "gossip"
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_incidents", _write(tmp_path, bundle))
+    assert counts() == [0, 0, 0, 0, 0, 0]
+
+
+def test_the_error_report_names_the_incident_and_the_field(researcher_api, seed):
+    bundle = as_json(export_bundle())
+    empty_database()
+    bundle["incidents"][1]["claims"][0]["figures"] = [
+        {"category": "killed", "min": 9, "max": 2, "as_said": "2 to 9"}
+    ]
+    response = researcher_api.post("/api/v1/import/", bundle, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "incident": 1,
+            "field": "claims[0].figures[0].min",
+            "message": "The minimum cannot be above the maximum.",
+        }
+    ]
+    assert counts() == [0, 0, 0, 0, 0, 0]
+    bundle["incidents"][0]["occurred"]["precision"] = "whenever"
+    errors = researcher_api.post("/api/v1/import/", bundle, format="json").json()["errors"]
+    assert errors[0]["incident"] == 0 and errors[0]["field"] == "occurred.precision"
+
+
+def test_a_researchers_import_lands_as_drafts(researcher_api):
+    bundle = {
+        "incidents": [
+            {
+                "title": "Strike on a bakery in Maarat al-Numan",
+                "status": "published",
+                "occurred": {"start": "2016-06-01"},
+                "location": {"name": "Maarat al-Numan", "country": "SY"},
+                "claims": [
+                    {
+                        "id": 1,
+                        "kind": "casualties",
+                        "source": {
+                            "slug": "local-monitor",
+                            "name": "Local Monitor",
+                            "kind": "monitor",
+                        },
+                        "statement": "Nine dead.",
+                        "figures": [{"category": "killed", "min": 9, "max": 9, "as_said": "nine"}],
+                    },
+                    {
+                        "id": 2,
+                        "kind": "attribution",
+                        "source": {"slug": "local-monitor"},
+                        "statement": "Jets did it.",
+                        "attributed_to": {"name": "Unnamed air force", "kind": "armed_force"},
+                    },
+                ],
+                "denials": [
+                    {"source": {"name": "Unnamed air force"}, "statement": "No.", "denies": [2]}
+                ],
+            }
+        ]
+    }
+    response = researcher_api.post("/api/v1/import/", bundle, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["created"] == 1
+    incident = Incident.objects.get()
+    assert incident.status == "draft"
+    assert incident.slug == "strike-on-a-bakery-in-maarat-al-numan"
+    denial = incident.denials.get()
+    assert list(denial.denies.values_list("kind", flat=True)) == ["attribution"]
+    again = researcher_api.post("/api/v1/import/", bundle, format="json").json()
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 1)
+    assert researcher_api.get(f"/api/v1/incidents/{incident.pk}/").json()["status"] == "draft"
+
+
+def test_a_researcher_cannot_overwrite_a_published_incident_by_import(researcher_api, seed):
+    bundle = as_json(export_bundle(Incident.objects.filter(pk=seed.pk)))
+    bundle["incidents"][0]["summary"] = "Rewritten"
+    response = researcher_api.post("/api/v1/import/", bundle, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "status"
+    assert Incident.objects.get(pk=seed.pk).summary != "Rewritten"
+
+
+def test_an_editors_import_may_publish(editor_api):
+    bundle = {
+        "incidents": [
+            {
+                "title": "Published by import",
+                "status": "published",
+                "occurred": {"start": "2016-06-01"},
+            }
+        ]
+    }
+    assert editor_api.post("/api/v1/import/", bundle, format="json").status_code == 200
+    assert Incident.objects.get().status == "published"
+
+
+def test_import_needs_a_token_with_write_permissions(api_client, partner_api):
+    bundle = {"incidents": [{"title": "X", "occurred": {"start": "2016-06-01"}}]}
+    assert api_client.post("/api/v1/import/", bundle, format="json").status_code == 401
+    assert partner_api.post("/api/v1/import/", bundle, format="json").status_code == 403
+    assert not Incident.objects.exists()
+
+
+def test_sources_and_reports_are_matched_by_slug_url_or_name(researcher_api, seed):
+    report = Report.objects.get()
+    report.url = "https://apnews.example/idlib"
+    report.save()
+    before = counts()
+    bundle = {
+        "incidents": [
+            {
+                "title": "Matched references",
+                "occurred": {"start": "2016-06-01"},
+                "claims": [
+                    {
+                        "kind": "casualties",
+                        "source": {"slug": "syrian-observatory-for-human-rights"},
+                        "statement": "by slug",
+                        "report": {"url": "https://apnews.example/idlib"},
+                    },
+                    {
+                        "kind": "casualties",
+                        "source": {"name": "local coordination committees"},
+                        "statement": "by name",
+                        "report": {"title": report.title, "publisher": "Associated Press"},
+                    },
+                ],
+            }
+        ]
+    }
+    assert researcher_api.post("/api/v1/import/", bundle, format="json").status_code == 200
+    claims = Claim.objects.filter(incident__slug="matched-references")
+    assert {c.source.slug for c in claims} == {
+        "syrian-observatory-for-human-rights",
+        "local-coordination-committees",
+    }
+    assert {c.report_id for c in claims} == {report.pk}
+    assert counts()[4:] == before[4:]  # no new sources or reports
+
+
+def test_a_public_exports_protected_source_cannot_be_imported(api_client, researcher_api, seed):
+    public = api_client.get(f"/api/v1/incidents/{seed.pk}/").json()
+    public["slug"] = "a-copy"
+    response = researcher_api.post("/api/v1/import/", {"incidents": [public]}, format="json")
+    assert response.status_code == 400
+    messages = " ".join(e["message"] for e in response.json()["errors"])
+    assert "protected source" in messages
+
+
+def test_an_unknown_category_is_refused_unless_the_bundle_brings_it(researcher_api):
+    incident = {
+        "title": "Goats",
+        "occurred": {"start": "2016-06-01"},
+        "claims": [
+            {
+                "kind": "casualties",
+                "source": {"name": "Herder", "kind": "individual"},
+                "statement": "Ten goats died.",
+                "figures": [
+                    {"category": "livestock_killed", "min": 10, "max": 10, "as_said": "ten"}
+                ],
+            }
+        ],
+    }
+    response = researcher_api.post("/api/v1/import/", {"incidents": [incident]}, format="json")
+    assert response.status_code == 400
+    assert "Unknown casualty category" in response.json()["errors"][0]["message"]
+    bundle = {
+        "incidents": [incident],
+        "categories": [{"slug": "livestock_killed", "name": "Livestock killed"}],
+    }
+    assert researcher_api.post("/api/v1/import/", bundle, format="json").status_code == 200
+    assert CasualtyCategory.objects.filter(slug="livestock_killed").exists()
+
+
+def test_an_import_file_that_is_not_json_is_refused(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text("{not json")
+    with pytest.raises(CommandError, match="not JSON"):
+        call_command("import_incidents", str(path))
+
+
+def test_export_can_leave_out_drafts(tmp_path):
+    make_claim(make_incident(slug="public-one"))
+    make_incident(slug="draft-one", status="draft")
+    path = tmp_path / "published.json"
+    call_command("export_incidents", output=str(path), published=True)
+    assert [i["slug"] for i in json.loads(path.read_text())["incidents"]] == ["public-one"]
+
+
+def _write(tmp_path, bundle):
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle))
+    return str(path)

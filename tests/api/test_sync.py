@@ -1,0 +1,165 @@
+"""Incremental sync: updated_since, and tombstones at /api/v1/deleted/."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from incidents.models import Claim, Denial, Figure, Incident, Tombstone
+from tests.factories import make_claim, make_denial, make_incident
+
+pytestmark = pytest.mark.django_db
+
+
+def deleted(api_client, since=None, **params):
+    if since is not None:
+        params["since"] = since.isoformat()
+    response = api_client.get("/api/v1/deleted/", params)
+    assert response.status_code == 200, response.content
+    return {(t["type"], t["id"], t["reason"]) for t in response.json()["results"]}
+
+
+def stamp(model, pk):
+    return model.objects.filter(pk=pk).values_list("updated_at", flat=True).get()
+
+
+def test_deleting_a_published_incident_leaves_tombstones_for_it_and_its_claims(api_client):
+    incident = make_incident()
+    claim = make_claim(incident)
+    denial = make_denial(incident, denies=[claim])
+    before, pk = timezone.now(), incident.pk
+    incident.delete()
+    assert deleted(api_client, before) == {
+        ("incident", pk, "deleted"),
+        ("claim", claim.pk, "deleted"),
+        ("denial", denial.pk, "deleted"),
+    }
+    entry = api_client.get("/api/v1/deleted/").json()["results"][0]
+    assert set(entry) == {"type", "id", "deleted_at", "reason"}
+
+
+def test_deleting_one_claim_leaves_its_tombstone(api_client):
+    incident = make_incident()
+    kept, gone = make_claim(incident), make_claim(incident)
+    Claim.objects.filter(pk=gone.pk).delete()
+    assert deleted(api_client) == {("claim", gone.pk, "deleted")}
+    assert Claim.objects.filter(pk=kept.pk).exists()
+
+
+def test_deleting_a_draft_leaves_no_tombstone(api_client):
+    draft = make_incident(status="draft")
+    make_claim(draft)
+    draft.delete()
+    assert deleted(api_client) == set()
+
+
+def test_unpublishing_leaves_tombstones(api_client):
+    incident = make_incident()
+    claim = make_claim(incident)
+    incident = Incident.objects.get(pk=incident.pk)
+    incident.status = Incident.Status.IN_REVIEW
+    incident.save()
+    assert deleted(api_client) == {
+        ("incident", incident.pk, "unpublished"),
+        ("claim", claim.pk, "unpublished"),
+    }
+    incident.summary = "Still in review."
+    incident.save()  # no longer public: no second tombstone
+    assert Tombstone.objects.count() == 2
+
+
+def test_unpublishing_in_bulk_leaves_tombstones(api_client):
+    published, draft = make_incident(), make_incident(status="draft")
+    Incident.objects.filter(pk__in=[published.pk, draft.pk]).update(status="draft")
+    assert deleted(api_client) == {("incident", published.pk, "unpublished")}
+
+
+def test_since_and_type_narrow_the_tombstones(api_client):
+    old = make_incident()
+    old_pk = old.pk
+    old.delete()
+    Tombstone.objects.update(deleted_at=timezone.now() - datetime.timedelta(days=2))
+    incident = make_incident()
+    claim = make_claim(incident)
+    Claim.objects.filter(pk=claim.pk).delete()
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    assert deleted(api_client, yesterday) == {("claim", claim.pk, "deleted")}
+    assert deleted(api_client, type="incident") == {("incident", old_pk, "deleted")}
+
+
+def test_tombstones_can_be_recorded_for_another_reason():
+    incident = make_incident()
+    make_claim(incident)
+    Tombstone.record(incident, "withdrawn")
+    assert set(Tombstone.objects.values_list("object_type", "reason")) == {
+        ("incident", "withdrawn"),
+        ("claim", "withdrawn"),
+    }
+
+
+def test_a_changed_figure_brings_its_claim_and_incident_into_the_next_sync():
+    incident = make_incident()
+    claim = make_claim(incident, figures=[("killed", 1, 1)])
+    before = (stamp(Incident, incident.pk), stamp(Claim, claim.pk))
+    figure = Figure.objects.get()
+    figure.max_count = 4
+    figure.save()
+    assert stamp(Incident, incident.pk) > before[0]
+    assert stamp(Claim, claim.pk) > before[1]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda incident, claim, denial: make_claim(incident),
+        lambda incident, claim, denial: Claim.objects.filter(pk=claim.pk).delete(),
+        lambda incident, claim, denial: Figure.objects.filter(claim=claim).delete(),
+        lambda incident, claim, denial: denial.denies.clear(),
+        lambda incident, claim, denial: claim.denials.remove(denial),
+        lambda incident, claim, denial: Denial.objects.filter(pk=denial.pk).delete(),
+        lambda incident, claim, denial: incident.related.add(make_incident()),
+    ],
+)
+def test_every_nested_change_bumps_the_incidents_updated_at(change):
+    incident = make_incident()
+    claim = make_claim(incident, figures=[("killed", 1, 1)])
+    denial = make_denial(incident, denies=[claim])
+    before = stamp(Incident, incident.pk)
+    change(incident, claim, denial)
+    assert stamp(Incident, incident.pk) > before
+
+
+def test_a_mirror_kept_in_sync_equals_a_fresh_copy(api_client):
+    """What a partner does: copy everything, then apply tombstones and updates since then."""
+
+    def fetch(params):
+        items, url = [], "/api/v1/incidents/"
+        while url:
+            page = api_client.get(url, params).json()
+            items += page["results"]
+            url, params = page["next"], None
+        return items
+
+    kept, edited, unpublished, removed = (make_incident() for _ in range(4))
+    claim = make_claim(edited, figures=[("killed", 5, 5)])
+    make_claim(removed)
+    mirror = {i["id"]: i for i in fetch({"page_size": 2})}
+    since = timezone.now()
+
+    make_claim(edited, figures=[("killed", 9, 9)], statement="A second toll")
+    Figure.objects.filter(claim=claim).update(max_count=6)  # no signal: no bump expected...
+    Claim.objects.get(pk=claim.pk).save()  # ...until the claim is saved
+    Incident.objects.filter(pk=unpublished.pk).update(status="draft")
+    Incident.objects.get(pk=removed.pk).delete()
+    new = make_incident()
+
+    for tombstone in api_client.get("/api/v1/deleted/", {"since": since.isoformat()}).json()[
+        "results"
+    ]:
+        if tombstone["type"] == "incident":
+            mirror.pop(tombstone["id"], None)
+    for incident in fetch({"updated_since": since.isoformat(), "ordering": "updated_at"}):
+        mirror[incident["id"]] = incident
+    fresh = {i["id"]: i for i in fetch({})}
+    assert mirror == fresh
+    assert set(mirror) == {kept.pk, edited.pk, new.pk}
