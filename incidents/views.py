@@ -9,8 +9,9 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import condition
 
 from sources.models import Source
@@ -18,7 +19,7 @@ from sources.models import Source
 from . import charts
 from .caching import incident_etag, incident_last_modified
 from .filters import IncidentFilter
-from .models import Claim, Denial, Figure, Incident
+from .models import Claim, Correction, Denial, Figure, Incident
 
 PAGE_SIZE = 25
 DEFAULT_ORDERING = "-occurred"  # the model's own ordering: left out of addresses
@@ -157,9 +158,36 @@ def _active_filters(filterset, params):
     return active
 
 
+def _incident_page_queryset():
+    """Everything the incident page shows, in a constant number of queries."""
+    return (
+        Incident.objects.public()
+        .with_claims()
+        .with_evidence()
+        .prefetch_related(
+            Prefetch("corrections", queryset=Correction.objects.public().order_by("created_at"))
+        )
+    )
+
+
+def incident_withdrawn(request, incident):
+    """410 Gone: the incident was public and is withdrawn; the reason stays readable."""
+    return render(request, "incidents/incident_withdrawn.html", {"incident": incident}, status=410)
+
+
 @condition(etag_func=incident_etag, last_modified_func=incident_last_modified)
 def incident_detail(request, slug):
-    incident = get_object_or_404(Incident.objects.public().with_claims(), slug=slug)
+    incident = _incident_page_queryset().filter(slug=slug).first()
+    if incident is None:
+        withdrawn = (
+            Incident.objects.withdrawn()
+            .filter(slug=slug)
+            .only("slug", "withdrawn_reason", "withdrawn_at")
+            .first()
+        )
+        if withdrawn is not None:
+            return incident_withdrawn(request, withdrawn)
+        raise Http404("No incident found matching the query")
     entries = incident.claim_entries()
     by_kind = {}
     for claim, denials in entries:
@@ -169,24 +197,71 @@ def incident_detail(request, slug):
         for kind in Claim.Kind
         if kind in by_kind and kind != "attribution"
     ]
+    reports = incident.cited_reports()
     return render(
         request,
         "incidents/incident_detail.html",
         {
             "incident": incident,
             "ranges": incident.casualty_ranges(),
+            "figure_history": _figure_history(incident),
             "dispute": incident.dispute(),
             "attributions": by_kind.get(Claim.Kind.ATTRIBUTION, []),
             "other_claims": other_kinds,
             "unanswered_denials": incident.unanswered_denials(),
             "timeline": incident.statement_timeline(),
-            "reports": incident.cited_reports(),
+            "reports": _with_captures(request, reports),
             "unreported": incident.claims_without_report(),
             "related": incident.public_related(),
+            "media": list(incident.media.all()),
+            "corrections": list(incident.corrections.all()),
             "structured_data": _incident_structured_data(incident),
             "nearby_bbox": _nearby_bbox(incident),
         },
     )
+
+
+def _figure_history(incident):
+    """For each source that revised a claim: per category, its figures over time.
+
+    A list of (source, category, text), e.g. the Observatory, Killed, “at least 23
+    people on 31 May 2016, at least 30 people on 1 June 2016”. Only categories an
+    earlier (superseded) claim gave a figure in: those are what the table no longer shows.
+    """
+    categories = sorted(
+        {
+            figure.category_id: figure.category
+            for claim in incident.standing_claims()
+            for figure in claim.figures.all()
+        }.values(),
+        key=lambda category: (category.position, category.slug),
+    )
+    history = []
+    for source, chains in incident.claim_history().items():
+        for chain in chains:
+            if not chain.revised:
+                continue
+            earlier = {
+                figure.category_id for claim in chain.earlier for figure in claim.figures.all()
+            }
+            for category in categories:
+                if category.slug in earlier:
+                    history.append((source, category, chain.timeline_text(category.slug)))
+    return history
+
+
+def _with_captures(request, reports):
+    """Give each cited report its newest archived capture, and the WARC link for staff only.
+
+    The WARC file is evidence kept for the editors (it may hold what the publisher has
+    since taken down): the public gets the hash to check a copy against, never the file.
+    """
+    for cited in reports:
+        cited.capture = cited.report.latest_capture()
+        cited.warc_url = ""
+        if cited.capture is not None and request.user.is_staff and cited.capture.warc_file:
+            cited.warc_url = reverse("admin:sources_capture_warc", args=[cited.capture.pk])
+    return reports
 
 
 def _nearby_bbox(incident, degrees=0.5):

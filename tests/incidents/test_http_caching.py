@@ -11,7 +11,9 @@ def test_the_incident_page_carries_validators_from_its_last_change(client, seed)
     response = client.get(seed.get_absolute_url())
     assert response.status_code == 200
     assert response["ETag"]
-    assert response["Last-Modified"] == http_date(seed.updated_at.timestamp())
+    # The seed's videos were recorded after the incident: the page changed with them.
+    newest = max(seed.updated_at, *(media.updated_at for media in seed.media.all()))
+    assert response["Last-Modified"] == http_date(newest.timestamp())
 
 
 def test_a_reader_with_a_current_copy_gets_not_modified(client, seed, django_assert_num_queries):
@@ -85,5 +87,5 @@ def test_the_incident_page_query_count_stays_constant_with_validators(
     client, django_assert_max_num_queries
 ):
     incident = make_busy_incident(n_claims=40)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(13):
         assert client.get(incident.get_absolute_url()).status_code == 200

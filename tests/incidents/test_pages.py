@@ -224,8 +224,9 @@ def test_the_not_found_page_is_in_the_sites_style(client):
 def test_the_incident_page_query_count_is_constant(client, django_assert_max_num_queries):
     incident = make_busy_incident(n_claims=40)
     incident.related.add(make_incident(), make_incident())
-    # One query for the conditional-GET validators (updated_at), six for the page.
-    with django_assert_max_num_queries(7):
+    # One query for the conditional-GET validators, six for the claims, five for the
+    # evidence (media, identifiers, intermediaries, two for captures), one for corrections.
+    with django_assert_max_num_queries(13):
         response = client.get(incident.get_absolute_url())
     assert response.status_code == 200
     assert text(response).count('class="statement"') == 41
