@@ -100,3 +100,34 @@ def test_the_pages_work_from_the_keyboard(offline_page, live_server, live_seed):
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Raids destroy two vaccination centres in Kfar Takharim"
     )
+
+
+def test_graphic_evidence_opens_only_when_the_reader_asks(
+    offline_page, live_server, live_seed, artifacts
+):
+    page = offline_page
+    page.goto(f"{live_server.url}{IDLIB}")
+    evidence = page.locator("#evidence")
+    expect(evidence).to_contain_text(
+        "The videos appeared genuine and corresponded to other AP reporting of the events depicted."
+    )
+    description = evidence.locator(".media-description")
+    expect(description).to_be_hidden()
+    page.get_by_text("Show graphic content").click()
+    expect(description).to_be_visible()
+    expect(description).to_contain_text("Amateur videos showed relief workers")
+    expect(evidence.locator("details.graphic-content")).to_have_attribute("open", "")
+    evidence.screenshot(path=str(artifacts / "incident-evidence-open.png"))
+    page.locator("#claims").screenshot(path=str(artifacts / "incident-claims.png"))
+    assert page.errors == []
+
+
+def test_graphic_evidence_opens_without_javascript(browser, live_server, live_seed):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}{IDLIB}")
+    description = page.locator("#evidence .media-description")
+    expect(description).to_be_hidden()
+    page.get_by_text("Show graphic content").click()
+    expect(description).to_be_visible()
+    context.close()
