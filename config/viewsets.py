@@ -1,6 +1,6 @@
 """What every API viewset shares."""
 
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 
 from .renderers import JSONRenderer
 
@@ -15,6 +15,29 @@ class ApiViewSet(viewsets.GenericViewSet):
     @property
     def staff(self):
         return is_staff(self.request.user)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method == "GET" and self.action in ("list", "count"):
+            self.check_query_params(request)
+
+    def check_query_params(self, request):
+        """A misspelt filter is an error, not a silently unfiltered list."""
+        known = {"format"}
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is not None:
+            known |= set(filterset_class.base_filters)
+        if self.action == "list" and self.paginator is not None:
+            known |= {
+                self.paginator.cursor_query_param,
+                self.paginator.page_size_query_param,
+            }
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            choices = ", ".join(sorted(known))
+            raise serializers.ValidationError(
+                {name: [f"Unknown parameter. Known: {choices}."] for name in unknown}
+            )
 
     def paginate_rows(self, queryset):
         return self.paginator.paginate_queryset(queryset, self.request, view=self)

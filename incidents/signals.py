@@ -50,7 +50,15 @@ def figure_changed(sender, instance, origin=None, **kwargs):
     if _deleted_with(origin, Incident, Claim):
         return
     Claim.objects.filter(pk=instance.claim_id).update(updated_at=timezone.now())
-    Incident.objects.filter(claims=instance.claim_id).touch()
+    # By primary key: a join here makes PostgreSQL scan every version of every row
+    # that a long transaction (a bulk import) has updated.
+    if Figure.claim.is_cached(instance):
+        incident_id = instance.claim.incident_id
+    else:
+        claims = Claim.objects.filter(pk=instance.claim_id)
+        incident_id = claims.values_list("incident_id", flat=True).first()
+    if incident_id is not None:
+        Incident.objects.filter(pk=incident_id).touch()
 
 
 @receiver(m2m_changed, sender=Denial.denies.through)

@@ -485,3 +485,11 @@ def test_counts_are_a_separate_request_with_the_same_filters(
     assert response.json() == {"count": 2}
     assert api_client.get("/api/v1/incidents/count/", {"contested": "true"}).json() == {"count": 1}
     assert api_client.get("/api/v1/incidents/count/", {"kind": "x"}).status_code == 400
+
+
+def test_a_misspelt_filter_is_refused_rather_than_ignored(api_client, seed):
+    response = api_client.get("/api/v1/incidents/", {"contsted": "true"})
+    assert response.status_code == 400
+    assert "Unknown parameter" in response.json()["contsted"][0]
+    assert api_client.get("/api/v1/claims/", {"sauce": "x"}).status_code == 400
+    assert api_client.get("/api/v1/incidents/count/", {"page_size": "2"}).status_code == 400

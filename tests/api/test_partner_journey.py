@@ -28,7 +28,8 @@ def test_a_partner_finds_downloads_reads_mirrors_and_submits(api_client, researc
         url, params = page["next"], None
     assert len(found) == 6
     assert all(i["dispute"]["contested"] and i["location"]["country"] == "SY" for i in found)
-    assert api_client.get("/api/v1/incidents/count/", wanted).json() == {"count": 6}
+    count = {k: v for k, v in wanted.items() if k != "page_size"}
+    assert api_client.get("/api/v1/incidents/count/", count).json() == {"count": 6}
 
     # Download as CSV and GeoJSON.
     rows = list(
