@@ -989,16 +989,6 @@ class Figure(models.Model):
                 violation_error_message="A claim gives one figure per category.",
             ),
         ]
-        indexes = [
-            # killed_min and the "-killed" ordering: a figure's high end in the killed
-            # category (the expression IncidentFilter compares), with its claim.
-            models.Index(
-                Coalesce("max_count", "min_count"),
-                F("claim"),
-                condition=Q(category="killed"),
-                name="figure_killed_high",
-            ),
-        ]
 
     def __str__(self):
         return f"{self.category_id}: {self.as_said}"

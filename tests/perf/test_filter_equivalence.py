@@ -118,9 +118,9 @@ def killed_at_least(incident, value):
 def attributed_to(incident, slug):
     for claim in current(incident):
         party = claim.attributed_to
-        if claim.kind == "attribution" and party is not None and party.slug == slug:
-            if not party.protected:
-                return True
+        visible = party is not None and party.slug == slug and not party.protected
+        if claim.kind == "attribution" and visible:
+            return True
     return False
 
 
