@@ -5,9 +5,11 @@ and serialisation are all counted, as in production minus the network. An operat
 whose URL or module does not exist in this build is reported as not available.
 """
 
+import contextlib
 import copy
 import importlib.util
 import json
+from unittest import mock
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
@@ -15,6 +17,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.test import Client
 from django.urls import Resolver404, resolve
+
+from config.renderers import dumps
 
 from ..models import Denial, Incident
 from .floor import floor_page
@@ -52,6 +56,24 @@ NAMES = [
     *[f"api_list_filter_{name}" for name in API_FILTERS],
     "api_detail",
 ]
+
+
+@contextlib.contextmanager
+def unthrottled():
+    """Lift the API's request rates while measuring, keeping the throttles' own work.
+
+    The benchmark is one client making thousands of requests; the anonymous rate
+    would refuse it after a minute's worth. The rate table is read when each request
+    is throttled, so a rate no run reaches keeps the cache round-trip in the timing.
+    """
+    try:
+        from rest_framework.throttling import SimpleRateThrottle
+    except ImportError:
+        yield
+        return
+    rates = {scope: "1000000/s" for scope in SimpleRateThrottle.THROTTLE_RATES}
+    with mock.patch.dict(SimpleRateThrottle.THROTTLE_RATES, rates):
+        yield
 
 
 def _allowed_host():
@@ -154,8 +176,9 @@ def _import_operation():
             "import_bundle_1000",
             unavailable="incidents.bundles has no export_bundle() and import_bundle()",
         )
-    source = Incident.objects.public().order_by("-id")[:BUNDLE_SIZE]
-    bundle = export(source)
+    newest = Incident.objects.public().order_by("-id").values_list("pk", flat=True)
+    # As a partner sends it: the JSON export_incidents writes, parsed again.
+    bundle = json.loads(dumps(export(Incident.objects.filter(pk__in=list(newest[:BUNDLE_SIZE])))))
     runs = iter(range(1, 1_000_000))
 
     def run():

@@ -19,7 +19,7 @@ from incidents.benchmark.database import (
     record_scale,
 )
 from incidents.benchmark.harness import add_ratios, measure, table
-from incidents.benchmark.operations import build_operations
+from incidents.benchmark.operations import build_operations, unthrottled
 from incidents.models import Claim, Denial, Figure, Incident
 from sources.models import Report, Source
 
@@ -80,7 +80,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Benchmark database: {name}")
             generation = self._data(wanted, options)
             scale = self._scale(name, wanted, generation, options)
-            with override_settings(DEBUG=False):
+            with override_settings(DEBUG=False), unthrottled():
                 operations = build_operations()
                 only = set(filter(None, (options["only"] or "").split(",")))
                 if only:
