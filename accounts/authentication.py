@@ -1,13 +1,52 @@
+from axes.helpers import get_client_ip_address
+from django.conf import settings
+from django.core.cache import cache
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 
 from .models import ApiToken
 
 
 class ApiTokenAuthentication(TokenAuthentication):
-    """``Authorization: Token <key>``, checked against the stored hash of the key."""
+    """``Authorization: Token <key>``, checked against the stored hash of the key.
+
+    Failed attempts (wrong, revoked or malformed keys) are counted per client address;
+    past settings.API_TOKEN_FAILURE_LIMIT within settings.API_TOKEN_FAILURE_WINDOW, that
+    address gets 429 for any token, right or wrong, so guessing keys cannot go on.
+    """
 
     keyword = "Token"
+
+    @staticmethod
+    def failure_key(request):
+        return f"api-token-failures:{get_client_ip_address(request) or 'unknown'}"
+
+    def authenticate(self, request):
+        key = self.failure_key(request)
+        if not self.has_token_header(request):
+            return None
+        if cache.get(key, 0) >= settings.API_TOKEN_FAILURE_LIMIT:
+            raise Throttled(
+                wait=settings.API_TOKEN_FAILURE_WINDOW,
+                detail="Too many failed token attempts from this address. Try again later.",
+            )
+        try:
+            return super().authenticate(request)
+        except AuthenticationFailed:
+            # add() then incr(): the window starts at the first failure and is not extended.
+            if not cache.add(key, 1, settings.API_TOKEN_FAILURE_WINDOW):
+                try:
+                    cache.incr(key)
+                except ValueError:
+                    cache.set(key, 1, settings.API_TOKEN_FAILURE_WINDOW)
+            raise
+
+    def has_token_header(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if isinstance(header, str):
+            header = header.encode("iso-8859-1", errors="replace")
+        parts = header.split()
+        return bool(parts) and parts[0].lower() == self.keyword.lower().encode()
 
     def authenticate_credentials(self, key):
         token = (
