@@ -14,8 +14,10 @@ import qrcode
 import qrcode.image.svg
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
+from django.core.validators import MaxLengthValidator
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -26,6 +28,20 @@ from django.views.decorators.csrf import csrf_protect
 from django_otp import login as otp_login
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+class LoginForm(AdminAuthenticationForm):
+    """The admin's password form, refusing an over-long username before any look-up.
+
+    AuthenticationForm sets the username's max_length after the field is built, which
+    limits the input box but adds no validator: a 10,000-character name would reach the
+    authentication backends and the sign-in failure log.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
 
 
 class OTPCodeForm(forms.Form):
@@ -78,6 +94,7 @@ def is_verified(request):
 class OTPAdminSite(admin.AdminSite):
     site_header = "Incident tracker: data entry"
     site_title = "Incident tracker"
+    login_form = LoginForm
 
     def has_permission(self, request):
         return super().has_permission(request) and is_verified(request)

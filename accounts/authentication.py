@@ -31,7 +31,11 @@ class ApiTokenAuthentication(TokenAuthentication):
                 detail="Too many failed token attempts from this address. Try again later.",
             )
         try:
-            return super().authenticate(request)
+            try:
+                return super().authenticate(request)
+            except UnicodeError:
+                # A header that is not ISO-8859-1 (possible outside WSGI's decoding).
+                raise AuthenticationFailed("Invalid token header.") from None
         except AuthenticationFailed:
             # add() then incr(): the window starts at the first failure and is not extended.
             if not cache.add(key, 1, settings.API_TOKEN_FAILURE_WINDOW):
@@ -59,3 +63,12 @@ class ApiTokenAuthentication(TokenAuthentication):
             raise AuthenticationFailed("Invalid or revoked token.")
         token.mark_used()
         return (token.user, token)
+
+
+def axes_username(request, credentials):
+    """The username the sign-in lockout counts, cut to what its log can store (255
+    characters), so an over-long name is counted rather than failing the request."""
+    username = (credentials or {}).get("username")
+    if username is None and request is not None:
+        username = request.POST.get("username")
+    return username[:255] if isinstance(username, str) else username
