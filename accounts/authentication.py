@@ -1,7 +1,7 @@
 from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.cache import cache
-from rest_framework.authentication import TokenAuthentication
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 
 from .models import ApiToken
@@ -72,3 +72,19 @@ def axes_username(request, credentials):
     if username is None and request is not None:
         username = request.POST.get("username")
     return username[:255] if isinstance(username, str) else username
+
+
+class VerifiedSessionAuthentication(SessionAuthentication):
+    """The admin's session, in the browsable API, only once it has passed the admin's
+    one-time code: a password alone must not open drafts or protected sources here
+    either."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user = getattr(request._request, "user", None)
+        check = getattr(user, "is_verified", None)
+        if not (check and check()):
+            return None
+        return result

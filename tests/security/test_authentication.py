@@ -8,6 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.admin_site import current_code
 from accounts.models import ApiToken
+from tests.conftest import verify_otp
 
 pytestmark = pytest.mark.django_db
 
@@ -216,3 +217,15 @@ def test_hostile_codes_get_a_form_error(client, researcher, code):
     response = client.post("/admin/otp/", {"otp_token": code})
     assert response.status_code == 200
     assert client.get("/admin/").status_code == 302
+
+
+@pytest.mark.otp_unverified
+def test_a_password_only_session_reads_the_api_as_the_public_does(client, researcher, seed):
+    from incidents.models import Incident
+    from tests.factories import make_incident
+
+    draft = make_incident(status=Incident.Status.DRAFT)
+    client.force_login(researcher)
+    assert client.get(f"{API}{draft.pk}/").status_code == 404
+    verify_otp(client, researcher)
+    assert client.get(f"{API}{draft.pk}/").status_code == 200
