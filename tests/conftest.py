@@ -13,6 +13,39 @@ def empty_cache():
     cache.clear()
 
 
+def verify_otp(client, user):
+    """Mark the client's session as having passed the admin's one-time-code step, as a
+    staff member who entered their authenticator's code would have."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test authenticator")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def staff_force_login_passes_otp(request, monkeypatch):
+    """``client.force_login(staff)`` gives a session past the admin's one-time code, as a
+    staff member's real sign-in does; tests of the code step itself mark themselves
+    ``otp_unverified`` to get the bare password session."""
+    if request.node.get_closest_marker("otp_unverified"):
+        return
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if user.is_staff:
+            verify_otp(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def seed(db):
     """The canonical Idlib case, as the demo loads it."""

@@ -1,6 +1,9 @@
 """The admin and the pages under the Content-Security-Policy, in a real browser."""
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.admin_site import current_code
 
 pytestmark = pytest.mark.browser
 
@@ -21,6 +24,13 @@ def test_a_researcher_enters_a_claim_in_the_admin_without_csp_violations(
     page.fill("#id_username", "admin")
     page.fill("#id_password", "password")
     page.click("input[type=submit]")
+    # The one-time-code step: first sign-in enrols an authenticator from the QR code.
+    page.wait_for_url("**/admin/otp/enrol/**")
+    assert page.locator("img[src^='data:image/svg+xml']").count() == 1
+    device = TOTPDevice.objects.get(user=admin_user)
+    page.fill("#id_otp_token", current_code(device))
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
     page.goto(f"{live_server.url}/admin/incidents/incident/{live_seed.pk}/change/")
     assert page.locator("h1").inner_text() == "Change incident"
     # The nested inlines' JavaScript works: a new claim form and a figure inside it.

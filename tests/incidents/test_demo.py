@@ -23,6 +23,8 @@ def test_the_demo_loads_the_whole_seed_case_once(capsys, django_user_model):
     assert first["Report"] == 1
     out = capsys.readouterr().out
     assert "Admin login: admin / " in out
+    assert "otpauth://totp/" in out
+    assert "Code right now: " in out
     assert django_user_model.objects.get(username="admin").is_superuser
 
     idlib = Incident.objects.with_claims().get(slug="idlib-city-airstrikes-2016-05-30")

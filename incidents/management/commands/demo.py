@@ -4,7 +4,9 @@ import pghistory
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.admin_site import current_code
 from incidents.seed import load_seed
 
 
@@ -31,9 +33,17 @@ class Command(BaseCommand):
         user.is_staff = user.is_superuser = user.is_active = True
         user.set_password(password)
         user.save()
+        # The admin asks for a one-time code after the password (README: "Security and
+        # data safety"); the demo admin's authenticator is made here, so a first look works.
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="Demo authenticator")
         self.stdout.write(
             self.style.SUCCESS(f"Loaded the demo case: {incident.title}.")
             + f"\nAdmin login: admin / {password}  (a new password on every run)\n"
+            + "Then the one-time code: add this to an authenticator app (or paste it into\n"
+            + f"`oathtool --totp -b`): {device.config_url}\n"
+            + f"Code right now: {current_code(device)}  (changes every {device.step} seconds)\n"
         )
         if no_serve:
             return
