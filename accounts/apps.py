@@ -7,6 +7,9 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts and API tokens"
 
+    def ready(self):
+        from . import schema  # noqa: F401  (registers the schema extension)
+
 
 class OTPAdminConfig(admin_apps.AdminConfig):
     """The admin, with its default site asking staff for a one-time code."""
