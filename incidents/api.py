@@ -4,6 +4,8 @@ Reads come from incidents.api_read (values() rows, a fixed number of queries);
 writes go through incidents.bundles (the model's own validation, all or nothing).
 """
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +18,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -24,7 +26,7 @@ from config.renderers import JSONRenderer
 from config.validation import raise_for_integrity_error
 from config.viewsets import ApiViewSet
 
-from . import api_examples
+from . import api_examples, workflow
 from .api_read import Reader, incident_rows, tombstone, tombstone_rows
 from .bundles import WRITTEN_MODELS, BundleError, IncidentWriter, Resolver, import_bundle
 from .filters import (
@@ -36,7 +38,7 @@ from .filters import (
     TombstoneFilter,
 )
 from .models import Claim, Denial, Incident, Tombstone
-from .permissions import CanImport, can_publish, check_may_write
+from .permissions import CanImport, RolePermissions, can_publish, check_may_write
 from .renderers import CSVRenderer, GeoJSONRenderer
 from .serializers import (
     BundleSerializer,
@@ -102,6 +104,38 @@ def validated_incident(data, *, partial=False):
     return validated
 
 
+def workflow_call(call, *args, **kwargs):
+    """Run a workflow function; its refusals become the API's 403 and 400 answers."""
+    try:
+        return call(*args, **kwargs)
+    except DjangoPermissionDenied as error:
+        raise PermissionDenied(str(error) or workflow.MESSAGES["published_locked"]) from None
+    except DjangoValidationError as error:
+        if hasattr(error, "error_dict"):
+            raise serializers.ValidationError(error.message_dict) from None
+        raise serializers.ValidationError({"detail": error.messages}) from None
+
+
+def request_reason(request, *names):
+    """The reason a request gives for a change: ``?reason=`` or a JSON body field."""
+    for name in names:
+        value = request.query_params.get(name)
+        if not value and isinstance(request.data, dict):
+            value = request.data.get(name)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
+
+
+REASON = OpenApiParameter(
+    "reason",
+    str,
+    description="Why it is withdrawn (required for published material; also accepted as a "
+    "JSON body field `reason`). Published material is withdrawn, not deleted, and leaves a "
+    "tombstone.",
+)
+
+
 def _written(write):
     """Run a write all or nothing; database refusals become 400s with their own words."""
     try:
@@ -154,8 +188,15 @@ def _written(write):
         responses={200: IncidentSerializer, **WRITE_ERRORS, 404: NOT_FOUND},
     ),
     destroy=extend_schema(
-        summary="Delete an incident",
-        responses={204: NO_CONTENT, 401: NOT_AUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
+        summary="Delete a draft incident, or withdraw a published one",
+        parameters=[REASON],
+        responses={
+            204: NO_CONTENT,
+            400: BAD_INPUT,
+            401: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
     ),
 )
 class IncidentViewSet(
@@ -168,6 +209,7 @@ class IncidentViewSet(
 ):
     queryset = Incident.objects.all()
     serializer_class = IncidentInputSerializer
+    permission_classes = [RolePermissions]
     filterset_class = IncidentFilter
     renderer_classes = [JSONRenderer, CSVRenderer, GeoJSONRenderer]
     cursor_orderings = {"-occurred": IncidentFilter.ORDERINGS["-occurred"]}
@@ -247,8 +289,14 @@ class IncidentViewSet(
 
     def destroy(self, request, pk=None, *args, **kwargs):
         incident = self._get(pk)
-        check_may_write(request.user, incident)
-        incident.delete()
+        if not workflow.is_public(incident):
+            check_may_write(request.user, incident)
+            incident.delete()
+        elif incident.status != Incident.Status.WITHDRAWN:
+            reason = request_reason(request, "reason", "withdrawn_reason")
+            workflow_call(
+                workflow.transition, incident, Incident.Status.WITHDRAWN, request.user, reason
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -268,9 +316,11 @@ class _NestedWriteMixin:
     """Flat claims and denials: writable one at a time, with their incident's rules."""
 
     write_serializer_class = None
+    permission_classes = [RolePermissions]
 
     def get_queryset(self):
-        queryset = self.queryset.all()
+        # Withdrawn claims and denials are gone from the API; /deleted/ tells mirrors.
+        queryset = self.queryset.filter(withdrawn_at__isnull=True)
         if not self.staff:
             queryset = queryset.filter(incident__status=Incident.Status.PUBLISHED)
         return queryset
@@ -302,8 +352,12 @@ class _NestedWriteMixin:
 
     def destroy(self, request, pk=None, *args, **kwargs):
         obj = self._get(pk)
-        check_may_write(request.user, obj.incident)
-        obj.delete()
+        if workflow.is_public(obj.incident):
+            reason = request_reason(request, "reason")
+            workflow_call(workflow.withdraw_part, obj, request.user, reason)
+        else:
+            check_may_write(request.user, obj.incident)
+            obj.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def create(self, request, *args, **kwargs):
@@ -341,8 +395,15 @@ def _flat_schema(read, write, noun, examples):
             responses={200: read, **WRITE_ERRORS, 404: NOT_FOUND},
         ),
         destroy=extend_schema(
-            summary=f"Delete a {noun.lower()}",
-            responses={204: NO_CONTENT, 401: NOT_AUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
+            summary=f"Delete a {noun.lower()} of a draft, or withdraw one of a published incident",
+            parameters=[REASON],
+            responses={
+                204: NO_CONTENT,
+                400: BAD_INPUT,
+                401: NOT_AUTHENTICATED,
+                403: FORBIDDEN,
+                404: NOT_FOUND,
+            },
         ),
     )
 

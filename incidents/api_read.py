@@ -184,7 +184,7 @@ class Reader:
         claims, _ = self._claims(Q(id__in=ids))
         by_id = {claim["id"]: claim for claim in claims}
         answers = (
-            Denial.denies.through.objects.filter(claim_id__in=ids)
+            Denial.denies.through.objects.filter(claim_id__in=ids, denial__withdrawn_at=None)
             .order_by("denial__denied_on", "denial_id")
             .values_list("claim_id", "denial_id")
         )
@@ -200,7 +200,8 @@ class Reader:
 
     def _claims(self, condition):
         rows = (
-            Claim.objects.filter(condition)
+            Claim.objects.not_withdrawn()
+            .filter(condition)
             .order_by(
                 "incident_id", "claimed_on", "id", "figures__category__position", "figures__id"
             )
@@ -256,7 +257,8 @@ class Reader:
 
     def _denials(self, condition):
         rows = (
-            Denial.objects.filter(condition)
+            Denial.objects.current()
+            .filter(condition)
             .order_by("incident_id", "denied_on", "id", "denies")
             .values(*DENIAL_VALUES)
         )

@@ -1,5 +1,5 @@
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import BasePermission, DjangoModelPermissionsOrAnonReadOnly
 
 from .models import Incident
 
@@ -30,3 +30,10 @@ class CanImport(BasePermission):
         return request.user.is_authenticated and request.user.has_perms(
             ["incidents.add_incident", "incidents.change_incident"]
         )
+
+
+class RolePermissions(DjangoModelPermissionsOrAnonReadOnly):
+    """The model permissions of the token's user, refused in words a person can act on."""
+
+    message = "Your editorial role does not allow this (deleting or withdrawing an incident "
+    message += "takes an editor): ask an editor."
