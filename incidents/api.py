@@ -4,6 +4,9 @@ Reads come from incidents.api_read (values() rows, a fixed number of queries);
 writes go through incidents.bundles (the model's own validation, all or nothing).
 """
 
+import re
+
+import pghistory
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
@@ -136,6 +139,52 @@ REASON = OpenApiParameter(
 )
 
 
+def incident_etag(version):
+    return f'"v{version}"'
+
+
+def expected_version(request, data):
+    """The version a write was made from: If-Match (412 when stale) or the body's
+    ``version`` (409), or None when the writer did not say."""
+    header = request.headers.get("If-Match", "").strip()
+    if header and header != "*":
+        found = re.fullmatch(r'(?:W/)?"v(\d+)"', header)
+        # An ETag this API never gave cannot match any version.
+        return (int(found.group(1)) if found else 0), status.HTTP_412_PRECONDITION_FAILED
+    if data.get("version") is not None:
+        return data["version"], status.HTTP_409_CONFLICT
+    return None, status.HTTP_409_CONFLICT
+
+
+def stale_response(error, code, staff):
+    """What changed since the writer's version; protected sources stay masked."""
+    body = error.as_dict()
+    if not staff:
+        body = _masked(body, protected_names())
+    return Response(body, status=code)
+
+
+def protected_names():
+    from sources.models import Source
+
+    return {
+        name: Source.public_name_of(name, kind, True)
+        for name, kind in Source.objects.filter(protected=True).values_list("name", "kind")
+    }
+
+
+def _masked(value, names):
+    if isinstance(value, str):
+        for name, public in names.items():
+            value = value.replace(name, public)
+        return value
+    if isinstance(value, dict):
+        return {key: _masked(item, names) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_masked(item, names) for item in value]
+    return value
+
+
 def _written(write):
     """Run a write all or nothing; database refusals become 400s with their own words."""
     try:
@@ -225,9 +274,6 @@ class IncidentViewSet(
         rows = self.paginate_rows(incident_rows(incidents, self.staff))
         return self.get_paginated_response(Reader(self.staff).incidents(rows))
 
-    def retrieve(self, request, pk=None, *args, **kwargs):
-        return Response(self._read(Q(pk=pk)))
-
     @extend_schema(
         summary="One incident, by its slug",
         parameters=[FORMAT],
@@ -246,7 +292,7 @@ class IncidentViewSet(
         filter_backends=[],
     )
     def by_slug(self, request, slug=None):
-        return Response(self._read(Q(slug=slug)))
+        return self._with_etag(Response(self._read(Q(slug=slug))))
 
     @extend_schema(
         summary="How many incidents the filters select",
@@ -279,13 +325,56 @@ class IncidentViewSet(
         body = self._read(Q(pk=incident.pk), Incident.objects.all())
         return Response(body, status=status.HTTP_201_CREATED)
 
+    def retrieve(self, request, pk=None, *args, **kwargs):
+        return self._with_etag(Response(self._read(Q(pk=pk))))
+
+    @staticmethod
+    def _with_etag(response):
+        if isinstance(response.data, dict) and "version" in response.data:
+            response["ETag"] = incident_etag(response.data["version"])
+        return response
+
     def update(self, request, pk=None, *args, partial=False, **kwargs):
+        """A change goes through the editorial workflow (incidents.workflow): only editors
+        change published incidents, with a reason that goes to the corrections log; a
+        status change is a transition; a stale version is refused with what changed."""
         incident = self._get(pk)
         data = validated_incident(request.data, partial=partial)
-        check_may_write(request.user, incident, data.get("status"))
-        writer = IncidentWriter(Resolver(match_ids=True))
-        _written(lambda: writer.write(data, incident))
-        return Response(self._read(Q(pk=incident.pk), Incident.objects.all()))
+        expected, stale_code = expected_version(request, data)
+        data.pop("version", None)
+        reason = (data.pop("change_reason", "") or "").strip()
+        withdrawn_reason = (data.pop("withdrawn_reason", "") or "").strip()
+        to_status = data.pop("status", None)
+        user = request.user
+
+        def write():
+            stored = workflow.check_current(incident, expected)
+            if not workflow.can_change(user, stored):
+                raise DjangoPermissionDenied(workflow.MESSAGES["published_locked"])
+            moving = to_status is not None and to_status != stored.status
+            public = workflow.is_public(stored)
+            if moving:
+                workflow.check_transition(
+                    stored.status, to_status, user, reason, withdrawn_reason or reason
+                )
+            if public and not reason:
+                raise DjangoValidationError({"change_reason": workflow.MESSAGES["reason_required"]})
+            writer = IncidentWriter(Resolver(match_ids=True), user=user, reason=reason)
+            with pghistory.context(**workflow.history_context(user, reason)):
+                writer.write(data, stored)
+                if moving:
+                    if withdrawn_reason:
+                        stored.withdrawn_reason = withdrawn_reason
+                    workflow.transition(stored, to_status, user, reason)
+                elif public and writer.changed:
+                    workflow.record_correction(stored, user, reason)
+
+        try:
+            workflow_call(_written, write)
+        except workflow.StaleVersion as error:
+            return stale_response(error, stale_code, self.staff)
+        body = self._read(Q(pk=incident.pk), Incident.objects.all())
+        return self._with_etag(Response(body))
 
     def destroy(self, request, pk=None, *args, **kwargs):
         incident = self._get(pk)
@@ -363,6 +452,23 @@ class _NestedWriteMixin:
     def create(self, request, *args, **kwargs):
         return self._write(request, None)
 
+    @staticmethod
+    def _corrected(user, incident, reason, write, writer):
+        """Write, and for a published incident record the reason in its corrections log."""
+
+        def corrected():
+            stored = workflow.check_current(incident, None)
+            public = workflow.is_public(stored)
+            if public and not reason:
+                raise DjangoValidationError({"change_reason": workflow.MESSAGES["reason_required"]})
+            with pghistory.context(**workflow.history_context(user, reason)):
+                written = write()
+                if public and writer.changed:
+                    workflow.record_correction(stored, user, reason)
+            return written
+
+        return workflow_call(_written, corrected)
+
     def update(self, request, pk=None, *args, partial=False, **kwargs):
         return self._write(request, self._get(pk), partial=partial)
 
@@ -421,6 +527,7 @@ class ClaimViewSet(_NestedWriteMixin, ApiViewSet, mixins.UpdateModelMixin):
         serializer = ClaimWriteSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        reason = (data.pop("change_reason", "") or "").strip()
         item = {**(_claim_item(claim) if claim is not None else {}), **data}
         if claim is not None:
             check_may_write(request.user, claim.incident)
@@ -434,7 +541,7 @@ class ClaimViewSet(_NestedWriteMixin, ApiViewSet, mixins.UpdateModelMixin):
                 raise serializers.ValidationError(errors)
             return written
 
-        written = _written(write)
+        written = self._corrected(request.user, incident, reason, write, writer)
         code = status.HTTP_200_OK if claim is not None else status.HTTP_201_CREATED
         return Response(self._read_one(written.pk), status=code)
 
@@ -452,6 +559,7 @@ class DenialViewSet(_NestedWriteMixin, ApiViewSet, mixins.UpdateModelMixin):
         serializer = DenialWriteSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         item = dict(serializer.validated_data)
+        reason = (item.pop("change_reason", "") or "").strip()
         if denial is not None:
             check_may_write(request.user, denial.incident)
             item = {
@@ -480,7 +588,7 @@ class DenialViewSet(_NestedWriteMixin, ApiViewSet, mixins.UpdateModelMixin):
                 raise serializers.ValidationError(errors)
             return written
 
-        written = _written(write)
+        written = self._corrected(request.user, incident, reason, write, writer)
         code = status.HTTP_200_OK if denial is not None else status.HTTP_201_CREATED
         return Response(self._read_one(written.pk), status=code)
 

@@ -49,6 +49,7 @@ INCIDENT_VALUES = [
     "assessment_rationale",
     "created_at",
     "updated_at",
+    "version",
     "related_incidents",
 ]
 
@@ -173,6 +174,7 @@ class Reader:
             "claims": claims,
             "denials": denials,
             "related": row["related_incidents"] or [],
+            "version": row["version"],
             "created_at": row["created_at"],
             "updated_at": row["updated_at"],
         }

@@ -12,13 +12,12 @@ def can_publish(user):
 
 def check_may_write(user, incident=None, status=None):
     """Researchers write drafts; publishing, or changing what is published, takes an editor."""
+    from . import workflow
+
     if can_publish(user):
         return
-    if incident is not None and incident.status == Incident.Status.PUBLISHED:
-        raise PermissionDenied(
-            "This incident is published: only an editor (with the publish permission) can "
-            "change it."
-        )
+    if incident is not None and not workflow.can_change(user, incident):
+        raise PermissionDenied(workflow.MESSAGES["published_locked"])
     if status == Incident.Status.PUBLISHED:
         raise PermissionDenied("Publishing needs the publish permission (an editor's token).")
 

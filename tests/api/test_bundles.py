@@ -34,7 +34,8 @@ def normalise(bundle):
 
         incidents.append(
             {
-                **{k: v for k, v in incident.items() if k not in {"id", *TIMESTAMPS}},
+                # The version counts saves in one database: like ids, not carried over.
+                **{k: v for k, v in incident.items() if k not in {"id", "version", *TIMESTAMPS}},
                 "claims": [
                     {
                         **{k: v for k, v in c.items() if k not in {"id", "incident", *TIMESTAMPS}},
