@@ -4,6 +4,11 @@ Reads come from incidents.api_read (values() rows, a fixed number of queries);
 writes go through incidents.bundles (the model's own validation, all or nothing).
 """
 
+import re
+
+import pghistory
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +21,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -24,7 +29,7 @@ from config.renderers import JSONRenderer
 from config.validation import raise_for_integrity_error
 from config.viewsets import ApiViewSet
 
-from . import api_examples
+from . import api_examples, workflow
 from .api_read import Reader, incident_rows, tombstone, tombstone_rows
 from .bundles import WRITTEN_MODELS, BundleError, IncidentWriter, Resolver, import_bundle
 from .filters import (
@@ -36,7 +41,7 @@ from .filters import (
     TombstoneFilter,
 )
 from .models import Claim, Denial, Incident, Tombstone
-from .permissions import CanImport, can_publish, check_may_write
+from .permissions import CanImport, RolePermissions, can_publish, check_may_write
 from .renderers import CSVRenderer, GeoJSONRenderer
 from .serializers import (
     BundleSerializer,
@@ -102,6 +107,84 @@ def validated_incident(data, *, partial=False):
     return validated
 
 
+def workflow_call(call, *args, **kwargs):
+    """Run a workflow function; its refusals become the API's 403 and 400 answers."""
+    try:
+        return call(*args, **kwargs)
+    except DjangoPermissionDenied as error:
+        raise PermissionDenied(str(error) or workflow.MESSAGES["published_locked"]) from None
+    except DjangoValidationError as error:
+        if hasattr(error, "error_dict"):
+            raise serializers.ValidationError(error.message_dict) from None
+        raise serializers.ValidationError({"detail": error.messages}) from None
+
+
+def request_reason(request, *names):
+    """The reason a request gives for a change: ``?reason=`` or a JSON body field."""
+    for name in names:
+        value = request.query_params.get(name)
+        if not value and isinstance(request.data, dict):
+            value = request.data.get(name)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
+
+
+REASON = OpenApiParameter(
+    "reason",
+    str,
+    description="Why it is withdrawn (required for published material; also accepted as a "
+    "JSON body field `reason`). Published material is withdrawn, not deleted, and leaves a "
+    "tombstone.",
+)
+
+
+def incident_etag(version):
+    return f'"v{version}"'
+
+
+def expected_version(request, data):
+    """The version a write was made from: If-Match (412 when stale) or the body's
+    ``version`` (409), or None when the writer did not say."""
+    header = request.headers.get("If-Match", "").strip()
+    if header and header != "*":
+        found = re.fullmatch(r'(?:W/)?"v(\d+)"', header)
+        # An ETag this API never gave cannot match any version.
+        return (int(found.group(1)) if found else 0), status.HTTP_412_PRECONDITION_FAILED
+    if data.get("version") is not None:
+        return data["version"], status.HTTP_409_CONFLICT
+    return None, status.HTTP_409_CONFLICT
+
+
+def stale_response(error, code, staff):
+    """What changed since the writer's version; protected sources stay masked."""
+    body = error.as_dict()
+    if not staff:
+        body = _masked(body, protected_names())
+    return Response(body, status=code)
+
+
+def protected_names():
+    from sources.models import Source
+
+    return {
+        name: Source.public_name_of(name, kind, True)
+        for name, kind in Source.objects.filter(protected=True).values_list("name", "kind")
+    }
+
+
+def _masked(value, names):
+    if isinstance(value, str):
+        for name, public in names.items():
+            value = value.replace(name, public)
+        return value
+    if isinstance(value, dict):
+        return {key: _masked(item, names) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_masked(item, names) for item in value]
+    return value
+
+
 def _written(write):
     """Run a write all or nothing; database refusals become 400s with their own words."""
     try:
@@ -154,8 +237,15 @@ def _written(write):
         responses={200: IncidentSerializer, **WRITE_ERRORS, 404: NOT_FOUND},
     ),
     destroy=extend_schema(
-        summary="Delete an incident",
-        responses={204: NO_CONTENT, 401: NOT_AUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
+        summary="Delete a draft incident, or withdraw a published one",
+        parameters=[REASON],
+        responses={
+            204: NO_CONTENT,
+            400: BAD_INPUT,
+            401: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
     ),
 )
 class IncidentViewSet(
@@ -168,6 +258,7 @@ class IncidentViewSet(
 ):
     queryset = Incident.objects.all()
     serializer_class = IncidentInputSerializer
+    permission_classes = [RolePermissions]
     filterset_class = IncidentFilter
     renderer_classes = [JSONRenderer, CSVRenderer, GeoJSONRenderer]
     cursor_orderings = {"-occurred": IncidentFilter.ORDERINGS["-occurred"]}
@@ -182,9 +273,6 @@ class IncidentViewSet(
             incidents = incidents.filter(latitude__isnull=False, longitude__isnull=False)
         rows = self.paginate_rows(incident_rows(incidents, self.staff))
         return self.get_paginated_response(Reader(self.staff).incidents(rows))
-
-    def retrieve(self, request, pk=None, *args, **kwargs):
-        return Response(self._read(Q(pk=pk)))
 
     @extend_schema(
         summary="One incident, by its slug",
@@ -204,7 +292,7 @@ class IncidentViewSet(
         filter_backends=[],
     )
     def by_slug(self, request, slug=None):
-        return Response(self._read(Q(slug=slug)))
+        return self._with_etag(Response(self._read(Q(slug=slug))))
 
     @extend_schema(
         summary="How many incidents the filters select",
@@ -237,18 +325,67 @@ class IncidentViewSet(
         body = self._read(Q(pk=incident.pk), Incident.objects.all())
         return Response(body, status=status.HTTP_201_CREATED)
 
+    def retrieve(self, request, pk=None, *args, **kwargs):
+        return self._with_etag(Response(self._read(Q(pk=pk))))
+
+    @staticmethod
+    def _with_etag(response):
+        if isinstance(response.data, dict) and "version" in response.data:
+            response["ETag"] = incident_etag(response.data["version"])
+        return response
+
     def update(self, request, pk=None, *args, partial=False, **kwargs):
+        """A change goes through the editorial workflow (incidents.workflow): only editors
+        change published incidents, with a reason that goes to the corrections log; a
+        status change is a transition; a stale version is refused with what changed."""
         incident = self._get(pk)
         data = validated_incident(request.data, partial=partial)
-        check_may_write(request.user, incident, data.get("status"))
-        writer = IncidentWriter(Resolver(match_ids=True))
-        _written(lambda: writer.write(data, incident))
-        return Response(self._read(Q(pk=incident.pk), Incident.objects.all()))
+        expected, stale_code = expected_version(request, data)
+        data.pop("version", None)
+        reason = (data.pop("change_reason", "") or "").strip()
+        withdrawn_reason = (data.pop("withdrawn_reason", "") or "").strip()
+        to_status = data.pop("status", None)
+        user = request.user
+
+        def write():
+            stored = workflow.check_current(incident, expected)
+            if not workflow.can_change(user, stored):
+                raise DjangoPermissionDenied(workflow.MESSAGES["published_locked"])
+            moving = to_status is not None and to_status != stored.status
+            public = workflow.is_public(stored)
+            if moving:
+                workflow.check_transition(
+                    stored.status, to_status, user, reason, withdrawn_reason or reason
+                )
+            if public and not reason:
+                raise DjangoValidationError({"change_reason": workflow.MESSAGES["reason_required"]})
+            writer = IncidentWriter(Resolver(match_ids=True), user=user, reason=reason)
+            with pghistory.context(**workflow.history_context(user, reason)):
+                writer.write(data, stored)
+                if moving:
+                    if withdrawn_reason:
+                        stored.withdrawn_reason = withdrawn_reason
+                    workflow.transition(stored, to_status, user, reason)
+                elif public and writer.changed:
+                    workflow.record_correction(stored, user, reason)
+
+        try:
+            workflow_call(_written, write)
+        except workflow.StaleVersion as error:
+            return stale_response(error, stale_code, self.staff)
+        body = self._read(Q(pk=incident.pk), Incident.objects.all())
+        return self._with_etag(Response(body))
 
     def destroy(self, request, pk=None, *args, **kwargs):
         incident = self._get(pk)
-        check_may_write(request.user, incident)
-        incident.delete()
+        if not workflow.is_public(incident):
+            check_may_write(request.user, incident)
+            incident.delete()
+        elif incident.status != Incident.Status.WITHDRAWN:
+            reason = request_reason(request, "reason", "withdrawn_reason")
+            workflow_call(
+                workflow.transition, incident, Incident.Status.WITHDRAWN, request.user, reason
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -268,9 +405,11 @@ class _NestedWriteMixin:
     """Flat claims and denials: writable one at a time, with their incident's rules."""
 
     write_serializer_class = None
+    permission_classes = [RolePermissions]
 
     def get_queryset(self):
-        queryset = self.queryset.all()
+        # Withdrawn claims and denials are gone from the API; /deleted/ tells mirrors.
+        queryset = self.queryset.filter(withdrawn_at__isnull=True)
         if not self.staff:
             queryset = queryset.filter(incident__status=Incident.Status.PUBLISHED)
         return queryset
@@ -302,12 +441,33 @@ class _NestedWriteMixin:
 
     def destroy(self, request, pk=None, *args, **kwargs):
         obj = self._get(pk)
-        check_may_write(request.user, obj.incident)
-        obj.delete()
+        if workflow.is_public(obj.incident):
+            reason = request_reason(request, "reason")
+            workflow_call(workflow.withdraw_part, obj, request.user, reason)
+        else:
+            check_may_write(request.user, obj.incident)
+            obj.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def create(self, request, *args, **kwargs):
         return self._write(request, None)
+
+    @staticmethod
+    def _corrected(user, incident, reason, write, writer):
+        """Write, and for a published incident record the reason in its corrections log."""
+
+        def corrected():
+            stored = workflow.check_current(incident, None)
+            public = workflow.is_public(stored)
+            if public and not reason:
+                raise DjangoValidationError({"change_reason": workflow.MESSAGES["reason_required"]})
+            with pghistory.context(**workflow.history_context(user, reason)):
+                written = write()
+                if public and writer.changed:
+                    workflow.record_correction(stored, user, reason)
+            return written
+
+        return workflow_call(_written, corrected)
 
     def update(self, request, pk=None, *args, partial=False, **kwargs):
         return self._write(request, self._get(pk), partial=partial)
@@ -341,8 +501,15 @@ def _flat_schema(read, write, noun, examples):
             responses={200: read, **WRITE_ERRORS, 404: NOT_FOUND},
         ),
         destroy=extend_schema(
-            summary=f"Delete a {noun.lower()}",
-            responses={204: NO_CONTENT, 401: NOT_AUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
+            summary=f"Delete a {noun.lower()} of a draft, or withdraw one of a published incident",
+            parameters=[REASON],
+            responses={
+                204: NO_CONTENT,
+                400: BAD_INPUT,
+                401: NOT_AUTHENTICATED,
+                403: FORBIDDEN,
+                404: NOT_FOUND,
+            },
         ),
     )
 
@@ -360,6 +527,7 @@ class ClaimViewSet(_NestedWriteMixin, ApiViewSet, mixins.UpdateModelMixin):
         serializer = ClaimWriteSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        reason = (data.pop("change_reason", "") or "").strip()
         item = {**(_claim_item(claim) if claim is not None else {}), **data}
         if claim is not None:
             check_may_write(request.user, claim.incident)
@@ -373,7 +541,7 @@ class ClaimViewSet(_NestedWriteMixin, ApiViewSet, mixins.UpdateModelMixin):
                 raise serializers.ValidationError(errors)
             return written
 
-        written = _written(write)
+        written = self._corrected(request.user, incident, reason, write, writer)
         code = status.HTTP_200_OK if claim is not None else status.HTTP_201_CREATED
         return Response(self._read_one(written.pk), status=code)
 
@@ -391,6 +559,7 @@ class DenialViewSet(_NestedWriteMixin, ApiViewSet, mixins.UpdateModelMixin):
         serializer = DenialWriteSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         item = dict(serializer.validated_data)
+        reason = (item.pop("change_reason", "") or "").strip()
         if denial is not None:
             check_may_write(request.user, denial.incident)
             item = {
@@ -419,7 +588,7 @@ class DenialViewSet(_NestedWriteMixin, ApiViewSet, mixins.UpdateModelMixin):
                 raise serializers.ValidationError(errors)
             return written
 
-        written = _written(write)
+        written = self._corrected(request.user, incident, reason, write, writer)
         code = status.HTTP_200_OK if denial is not None else status.HTTP_201_CREATED
         return Response(self._read_one(written.pk), status=code)
 

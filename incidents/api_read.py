@@ -49,6 +49,7 @@ INCIDENT_VALUES = [
     "assessment_rationale",
     "created_at",
     "updated_at",
+    "version",
     "related_incidents",
 ]
 
@@ -173,6 +174,7 @@ class Reader:
             "claims": claims,
             "denials": denials,
             "related": row["related_incidents"] or [],
+            "version": row["version"],
             "created_at": row["created_at"],
             "updated_at": row["updated_at"],
         }
@@ -184,7 +186,7 @@ class Reader:
         claims, _ = self._claims(Q(id__in=ids))
         by_id = {claim["id"]: claim for claim in claims}
         answers = (
-            Denial.denies.through.objects.filter(claim_id__in=ids)
+            Denial.denies.through.objects.filter(claim_id__in=ids, denial__withdrawn_at=None)
             .order_by("denial__denied_on", "denial_id")
             .values_list("claim_id", "denial_id")
         )
@@ -200,7 +202,8 @@ class Reader:
 
     def _claims(self, condition):
         rows = (
-            Claim.objects.filter(condition)
+            Claim.objects.not_withdrawn()
+            .filter(condition)
             .order_by(
                 "incident_id", "claimed_on", "id", "figures__category__position", "figures__id"
             )
@@ -256,7 +259,8 @@ class Reader:
 
     def _denials(self, condition):
         rows = (
-            Denial.objects.filter(condition)
+            Denial.objects.current()
+            .filter(condition)
             .order_by("incident_id", "denied_on", "id", "denies")
             .values(*DENIAL_VALUES)
         )

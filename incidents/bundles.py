@@ -19,6 +19,7 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from rest_framework import serializers
 
@@ -30,6 +31,7 @@ from config.validation import (
 from sources.models import PROTECTED_NAME, Report, Source
 from sources.serializers import unique_slug
 
+from . import workflow
 from .api_read import Reader, incident_rows
 from .models import CasualtyCategory, Claim, Denial, Figure, Incident
 
@@ -297,14 +299,38 @@ class IncidentWriter:
     anything was written.
     """
 
-    def __init__(self, resolver):
+    # Why a claim or denial of a published incident left out of a write is withdrawn.
+    LEFT_OUT = "Left out when the incident was written again in full."
+
+    def __init__(self, resolver, *, user=None, reason=""):
         self.resolver = resolver
         self.match_ids = resolver.match_ids
         self.changed = False
+        self.user = user
+        self.reason = reason
+        self.was_public = False
+
+    def _retire(self, obj):
+        """Remove a claim or denial the input no longer lists: deleted from a draft,
+        withdrawn (with a tombstone) from an incident that has been public."""
+        if not self.was_public:
+            obj.delete()
+        elif self.user is not None:
+            workflow.withdraw_part(obj, self.user, self.reason or self.LEFT_OUT)
+        else:
+            # A command-line import: the operator speaks for the editors.
+            obj.withdrawn_at = timezone.now()
+            obj.withdrawn_reason = self.reason or self.LEFT_OUT
+            obj.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+            workflow.on_unpublished(obj, obj.withdrawn_reason)
+        self.changed = True
 
     def write(self, data, incident=None, *, suffix_slug=False, related=True):
         creating = incident is None
         incident = incident or Incident()
+        self.was_public = not creating and workflow.is_public(
+            Incident.objects.only("status").get(pk=incident.pk)
+        )
         values = self._incident_values(data)
         if creating and not values.get("slug"):
             title = values.get("title") or ""
@@ -351,7 +377,9 @@ class IncidentWriter:
         return values
 
     def _claims(self, incident, items, creating):
-        existing = [] if creating else list(incident.claims.prefetch_related("figures"))
+        existing = (
+            [] if creating else list(incident.claims.not_withdrawn().prefetch_related("figures"))
+        )
         by_id = {claim.pk: claim for claim in existing}
         by_key = defaultdict(list)
         for claim in existing:
@@ -376,8 +404,7 @@ class IncidentWriter:
                 refs[item["id"]] = claim
         for claim in existing:
             if claim.pk not in used:
-                claim.delete()
-                self.changed = True
+                self._retire(claim)
         return refs, failed, errors
 
     def write_claim(self, incident, item, match):
@@ -464,7 +491,7 @@ class IncidentWriter:
         return None
 
     def _denials(self, incident, items, refs, failed, creating):
-        existing = [] if creating else list(incident.denials.prefetch_related("denies"))
+        existing = [] if creating else list(incident.denials.current().prefetch_related("denies"))
         by_id = {denial.pk: denial for denial in existing}
         by_key = defaultdict(list)
         for denial in existing:
@@ -499,8 +526,7 @@ class IncidentWriter:
                 used.add(denial.pk)
         for denial in existing:
             if denial.pk not in used:
-                denial.delete()
-                self.changed = True
+                self._retire(denial)
         return errors
 
     def write_denial(self, incident, item, claims, match):
@@ -699,7 +725,8 @@ def export_bundle(queryset=None, *, batch_size=500):
     categories in full, so that an empty database can take them."""
     queryset = Incident.objects.all() if queryset is None else queryset
     reader = Reader(staff=True)
-    ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+    # Sorted here: the queryset may be sliced, which forbids reordering it.
+    ids = sorted(queryset.values_list("pk", flat=True))
     incidents = []
     for batch in itertools.batched(ids, batch_size):
         rows = incident_rows(Incident.objects.filter(pk__in=batch).order_by("pk"), staff=True)

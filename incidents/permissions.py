@@ -1,5 +1,5 @@
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import BasePermission, DjangoModelPermissionsOrAnonReadOnly
 
 from .models import Incident
 
@@ -12,13 +12,12 @@ def can_publish(user):
 
 def check_may_write(user, incident=None, status=None):
     """Researchers write drafts; publishing, or changing what is published, takes an editor."""
+    from . import workflow
+
     if can_publish(user):
         return
-    if incident is not None and incident.status == Incident.Status.PUBLISHED:
-        raise PermissionDenied(
-            "This incident is published: only an editor (with the publish permission) can "
-            "change it."
-        )
+    if incident is not None and not workflow.can_change(user, incident):
+        raise PermissionDenied(workflow.MESSAGES["published_locked"])
     if status == Incident.Status.PUBLISHED:
         raise PermissionDenied("Publishing needs the publish permission (an editor's token).")
 
@@ -30,3 +29,10 @@ class CanImport(BasePermission):
         return request.user.is_authenticated and request.user.has_perms(
             ["incidents.add_incident", "incidents.change_incident"]
         )
+
+
+class RolePermissions(DjangoModelPermissionsOrAnonReadOnly):
+    """The model permissions of the token's user, refused in words a person can act on."""
+
+    message = "Your editorial role does not allow this (deleting or withdrawing an incident "
+    message += "takes an editor): ask an editor."

@@ -135,6 +135,10 @@ class IncidentPropertiesSerializer(serializers.Serializer):
     )
     dispute = DisputeSerializer()
     related = RelatedIncidentSerializer(many=True)
+    version = serializers.IntegerField(
+        help_text="Goes up with every saved change to the incident or anything in it; send "
+        "it back (or the ETag in If-Match) to refuse overwriting someone else's change."
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -299,6 +303,29 @@ class IncidentInputSerializer(serializers.Serializer):
     claims = ClaimInputSerializer(many=True, required=False)
     denials = DenialInputSerializer(many=True, required=False)
     related = RelatedRefSerializer(many=True, required=False)
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The version the change was made from (as read): a stale one answers 409 "
+        "with what changed since. `If-Match` with the ETag does the same, answering 412.",
+    )
+    change_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Why the change is made: required to change a published incident (editors "
+        "only); it goes to the public corrections log.",
+    )
+    withdrawn_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="With status `withdrawn`: the public reason for the withdrawal.",
+    )
+
+
+CHANGE_REASON_HELP = (
+    "Why the change is made: required when the incident is published (editors only); it "
+    "goes to the public corrections log."
+)
 
 
 class ClaimWriteSerializer(ClaimInputSerializer):
@@ -306,6 +333,9 @@ class ClaimWriteSerializer(ClaimInputSerializer):
 
     id = None
     incident = serializers.IntegerField(min_value=1)
+    change_reason = serializers.CharField(
+        required=False, allow_blank=True, help_text=CHANGE_REASON_HELP
+    )
 
 
 class DenialWriteSerializer(DenialInputSerializer):
@@ -315,6 +345,9 @@ class DenialWriteSerializer(DenialInputSerializer):
         child=serializers.IntegerField(min_value=1),
         required=False,
         help_text="Ids of the claims it answers, all about the same incident.",
+    )
+    change_reason = serializers.CharField(
+        required=False, allow_blank=True, help_text=CHANGE_REASON_HELP
     )
 
 

@@ -209,6 +209,20 @@ def _check_version(incident, stored, expected_version):
         )
 
 
+def check_current(incident, expected_version):
+    """Lock the stored incident until the transaction ends and return it, raising
+    StaleVersion if it is no longer at ``expected_version`` (None: no check). For
+    writers that save the incident's parts themselves (the API) before save/transition."""
+    stored = _lock(incident)
+    _check_version(incident, stored, expected_version)
+    return stored
+
+
+def history_context(user, reason=""):
+    """What pghistory.context() records with each change: who, and why."""
+    return _user_context(user, reason)
+
+
 @transaction.atomic
 def save_if_current(incident, expected_version, user=None, reason="", public=True):
     """Save the incident's fields only if it is still at ``expected_version``.

@@ -6,13 +6,16 @@ import io
 import pytest
 from django.utils import timezone
 
+from incidents import workflow
 from incidents.models import Claim, Incident
 from tests.factories import make_claim, make_incident
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_partner_finds_downloads_reads_mirrors_and_submits(api_client, researcher_api, seed):
+def test_a_partner_finds_downloads_reads_mirrors_and_submits(
+    api_client, researcher_api, editor, seed
+):
     for n in range(5):  # more contested incidents in Syria, to page through
         incident = make_incident(country="SY", latitude=35 + n / 10, longitude=36.5)
         make_claim(incident, figures=[("killed", 20 + n, 25 + n)])
@@ -68,7 +71,8 @@ def test_a_partner_finds_downloads_reads_mirrors_and_submits(api_client, researc
     claim = Claim.objects.filter(incident__pk=found[0]["id"]).first()
     claim.statement = "Revised"
     claim.save()
-    Incident.objects.get(pk=found[1]["id"]).delete()
+    withdrawn = Incident.objects.get(pk=found[1]["id"])
+    workflow.transition(withdrawn, "withdrawn", editor, "Merged into another incident")
     changed = api_client.get("/api/v1/incidents/", {"updated_since": since.isoformat()}).json()
     assert [i["id"] for i in changed["results"]] == [found[0]["id"]]
     gone = api_client.get("/api/v1/deleted/", {"since": since.isoformat(), "type": "incident"})

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from incidents import workflow
 from incidents.models import Claim, Denial, Figure, Incident, Tombstone
 from tests.factories import make_claim, make_denial, make_incident
 
@@ -23,27 +24,57 @@ def stamp(model, pk):
     return model.objects.filter(pk=pk).values_list("updated_at", flat=True).get()
 
 
-def test_deleting_a_published_incident_leaves_tombstones_for_it_and_its_claims(api_client):
+def withdraw(incident, editor, reason="Duplicate of another incident"):
+    workflow.transition(Incident.objects.get(pk=incident.pk), "withdrawn", editor, reason)
+
+
+def test_withdrawing_a_published_incident_leaves_tombstones_for_it_and_its_claims(
+    api_client, editor
+):
     incident = make_incident()
     claim = make_claim(incident)
     denial = make_denial(incident, denies=[claim])
     before, pk = timezone.now(), incident.pk
-    incident.delete()
+    withdraw(incident, editor)
     assert deleted(api_client, before) == {
-        ("incident", pk, "deleted"),
-        ("claim", claim.pk, "deleted"),
-        ("denial", denial.pk, "deleted"),
+        ("incident", pk, "withdrawn"),
+        ("claim", claim.pk, "withdrawn"),
+        ("denial", denial.pk, "withdrawn"),
     }
     entry = api_client.get("/api/v1/deleted/").json()["results"][0]
     assert set(entry) == {"type", "id", "deleted_at", "reason"}
 
 
-def test_deleting_one_claim_leaves_its_tombstone(api_client):
+def test_a_published_incident_or_its_parts_cannot_be_deleted_even_in_the_database():
+    from django.db import IntegrityError, transaction
+
+    incident = make_incident()
+    claim = make_claim(incident)
+    denial = make_denial(incident, denies=[claim])
+    for queryset in (
+        Denial.objects.filter(pk=denial.pk),
+        Claim.objects.filter(pk=claim.pk),
+        Incident.objects.filter(pk=incident.pk),
+    ):
+        with pytest.raises(IntegrityError, match="withdraw it instead"), transaction.atomic():
+            queryset.delete()
+    assert Claim.objects.filter(pk=claim.pk).exists() and Denial.objects.exists()
+
+
+def test_withdrawing_one_claim_leaves_its_tombstone(api_client, editor):
     incident = make_incident()
     kept, gone = make_claim(incident), make_claim(incident)
-    Claim.objects.filter(pk=gone.pk).delete()
-    assert deleted(api_client) == {("claim", gone.pk, "deleted")}
-    assert Claim.objects.filter(pk=kept.pk).exists()
+    workflow.withdraw_part(gone, editor, "Misattributed")
+    assert deleted(api_client) == {("claim", gone.pk, "withdrawn")}
+    assert Claim.objects.filter(pk=kept.pk, withdrawn_at=None).exists()
+    assert Claim.objects.get(pk=gone.pk).withdrawn_reason == "Misattributed"
+
+
+def test_deleting_a_claim_of_a_draft_leaves_no_tombstone(api_client):
+    draft = make_incident(status="draft")
+    claim = make_claim(draft)
+    Claim.objects.filter(pk=claim.pk).delete()
+    assert deleted(api_client) == set()
 
 
 def test_deleting_a_draft_leaves_no_tombstone(api_client):
@@ -74,17 +105,17 @@ def test_unpublishing_in_bulk_leaves_tombstones(api_client):
     assert deleted(api_client) == {("incident", published.pk, "unpublished")}
 
 
-def test_since_and_type_narrow_the_tombstones(api_client):
+def test_since_and_type_narrow_the_tombstones(api_client, editor):
     old = make_incident()
     old_pk = old.pk
-    old.delete()
+    withdraw(old, editor)
     Tombstone.objects.update(deleted_at=timezone.now() - datetime.timedelta(days=2))
     incident = make_incident()
     claim = make_claim(incident)
-    Claim.objects.filter(pk=claim.pk).delete()
+    workflow.withdraw_part(claim, editor, "Misattributed")
     yesterday = timezone.now() - datetime.timedelta(days=1)
-    assert deleted(api_client, yesterday) == {("claim", claim.pk, "deleted")}
-    assert deleted(api_client, type="incident") == {("incident", old_pk, "deleted")}
+    assert deleted(api_client, yesterday) == {("claim", claim.pk, "withdrawn")}
+    assert deleted(api_client, type="incident") == {("incident", old_pk, "withdrawn")}
 
 
 def test_tombstones_can_be_recorded_for_another_reason():
@@ -108,19 +139,25 @@ def test_a_changed_figure_brings_its_claim_and_incident_into_the_next_sync():
     assert stamp(Claim, claim.pk) > before[1]
 
 
+def the_editor():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username="editor")
+
+
 @pytest.mark.parametrize(
     "change",
     [
         lambda incident, claim, denial: make_claim(incident),
-        lambda incident, claim, denial: Claim.objects.filter(pk=claim.pk).delete(),
+        lambda incident, claim, denial: workflow.withdraw_part(claim, the_editor(), "Misread"),
         lambda incident, claim, denial: Figure.objects.filter(claim=claim).delete(),
         lambda incident, claim, denial: denial.denies.clear(),
         lambda incident, claim, denial: claim.denials.remove(denial),
-        lambda incident, claim, denial: Denial.objects.filter(pk=denial.pk).delete(),
+        lambda incident, claim, denial: workflow.withdraw_part(denial, the_editor(), "Retracted"),
         lambda incident, claim, denial: incident.related.add(make_incident()),
     ],
 )
-def test_every_nested_change_bumps_the_incidents_updated_at(change):
+def test_every_nested_change_bumps_the_incidents_updated_at(change, editor):
     incident = make_incident()
     claim = make_claim(incident, figures=[("killed", 1, 1)])
     denial = make_denial(incident, denies=[claim])
@@ -129,7 +166,7 @@ def test_every_nested_change_bumps_the_incidents_updated_at(change):
     assert stamp(Incident, incident.pk) > before
 
 
-def test_a_mirror_kept_in_sync_equals_a_fresh_copy(api_client):
+def test_a_mirror_kept_in_sync_equals_a_fresh_copy(api_client, editor):
     """What a partner does: copy everything, then apply tombstones and updates since then."""
 
     def fetch(params):
@@ -150,7 +187,7 @@ def test_a_mirror_kept_in_sync_equals_a_fresh_copy(api_client):
     Figure.objects.filter(claim=claim).update(max_count=6)  # no signal: no bump expected...
     Claim.objects.get(pk=claim.pk).save()  # ...until the claim is saved
     Incident.objects.filter(pk=unpublished.pk).update(status="draft")
-    Incident.objects.get(pk=removed.pk).delete()
+    withdraw(removed, editor)
     new = make_incident()
 
     for tombstone in api_client.get("/api/v1/deleted/", {"since": since.isoformat()}).json()[

@@ -242,17 +242,59 @@ def test_a_patch_checks_the_claims_it_replaces_in_full(researcher_api):
     assert Claim.objects.count() == 2
 
 
-def test_only_an_editor_deletes_and_a_deletion_leaves_a_tombstone(researcher_api, editor_api):
+def test_only_an_editor_withdraws_and_a_withdrawal_leaves_a_tombstone(
+    researcher_api, editor_api, api_client
+):
     incident = make_incident()
     claim = make_claim(incident)
     url = f"/api/v1/incidents/{incident.pk}/"
-    assert researcher_api.delete(url).status_code == 403
-    assert editor_api.delete(url).status_code == 204
-    assert not Incident.objects.exists()
-    assert set(Tombstone.objects.values_list("object_type", "object_id")) == {
-        ("incident", incident.pk),
-        ("claim", claim.pk),
+    refused = researcher_api.delete(url, {"reason": "Duplicate"}, format="json")
+    assert refused.status_code == 403
+    assert "editor" in refused.json()["detail"]
+    no_reason = editor_api.delete(url)
+    assert no_reason.status_code == 400
+    assert "withdrawn_reason" in no_reason.json()
+    assert Incident.objects.get().status == "published"
+    assert editor_api.delete(url + "?reason=Duplicate+of+another+incident").status_code == 204
+    incident.refresh_from_db()
+    assert (incident.status, incident.withdrawn_reason) == (
+        "withdrawn",
+        "Duplicate of another incident",
+    )
+    assert set(Tombstone.objects.values_list("object_type", "object_id", "reason")) == {
+        ("incident", incident.pk, "withdrawn"),
+        ("claim", claim.pk, "withdrawn"),
     }
+    assert api_client.get(url).status_code == 404
+
+
+def test_a_draft_is_deleted_outright_and_leaves_no_tombstone(editor_api):
+    draft = make_incident(status="draft")
+    make_claim(draft)
+    assert editor_api.delete(f"/api/v1/incidents/{draft.pk}/").status_code == 204
+    assert not Incident.objects.exists() and not Tombstone.objects.exists()
+
+
+def test_deleting_a_published_claim_withdraws_it_with_the_reason(
+    researcher_api, editor_api, api_client
+):
+    incident = make_incident()
+    kept, gone = make_claim(incident), make_claim(incident)
+    url = f"/api/v1/claims/{gone.pk}/"
+    refused = researcher_api.delete(url, {"reason": "Misread"}, format="json")
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "Only editors can change a published incident."
+    assert editor_api.delete(url).status_code == 400
+    assert editor_api.delete(url, {"reason": "Misread"}, format="json").status_code == 204
+    gone.refresh_from_db()
+    assert gone.withdrawn_reason == "Misread" and gone.withdrawn_at is not None
+    assert set(Tombstone.objects.values_list("object_type", "object_id", "reason")) == {
+        ("claim", gone.pk, "withdrawn")
+    }
+    assert incident.corrections.filter(reason__contains="Misread").exists()
+    shown = api_client.get(f"/api/v1/incidents/{incident.pk}/").json()["claims"]
+    assert [c["id"] for c in shown] == [kept.pk]
+    assert api_client.get(url).status_code == 404
 
 
 # Flat claims and denials
