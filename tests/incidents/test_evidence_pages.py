@@ -373,3 +373,14 @@ def test_the_incident_page_query_count_stays_constant_with_evidence(
     assert html.count('class="capture"') == 25
     assert "How figures changed" in html
     assert "Fixed the title." in html
+
+
+def test_the_timeline_marks_a_revised_claim_instead_of_linking_to_it(client, seed):
+    earlier = Claim.objects.get(
+        incident=seed, source__slug="syrian-observatory-for-human-rights", kind="casualties"
+    )
+    revision = raise_observatory_toll(seed)
+    timeline = section(text(client.get(IDLIB)), "timeline")
+    assert f'href="#claim-{earlier.pk}"' not in timeline
+    assert f'href="#claim-{revision.pk}"' in timeline
+    assert "(since revised: see" in words(timeline)
