@@ -85,6 +85,17 @@ FORMAT = OpenApiParameter(
     "geojson: a FeatureCollection of the incidents that have coordinates.",
 )
 WRITE_ERRORS = {400: BAD_INPUT, 401: NOT_AUTHENTICATED, 403: FORBIDDEN}
+STALE = {
+    409: OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description="The `version` sent is not the incident's current version: someone "
+        "changed it since. The body says what changed; nothing was saved.",
+    ),
+    412: OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description="The `If-Match` ETag is not the incident's current one; nothing was saved.",
+    ),
+}
 
 
 def validated_incident(data, *, partial=False):
@@ -229,12 +240,12 @@ def _written(write):
     update=extend_schema(
         summary="Replace an incident",
         request=IncidentInputSerializer,
-        responses={200: IncidentSerializer, **WRITE_ERRORS, 404: NOT_FOUND},
+        responses={200: IncidentSerializer, **WRITE_ERRORS, 404: NOT_FOUND, **STALE},
     ),
     partial_update=extend_schema(
         summary="Change some of an incident",
         request=IncidentInputSerializer,
-        responses={200: IncidentSerializer, **WRITE_ERRORS, 404: NOT_FOUND},
+        responses={200: IncidentSerializer, **WRITE_ERRORS, 404: NOT_FOUND, **STALE},
     ),
     destroy=extend_schema(
         summary="Delete a draft incident, or withdraw a published one",

@@ -65,6 +65,8 @@ CLAIM_VALUES = [
     "statement",
     "claimed_on",
     "updated_at",
+    "supersedes_id",
+    "superseded_by_id",
     *_party_columns("source"),
     *_party_columns("attributed_to"),
     *report_columns("report"),
@@ -139,6 +141,7 @@ class Reader:
         return [self._incident(row, *nested[row["id"]]) for row in rows]
 
     def _incident(self, row, claims, claim_facts, denials, denial_facts):
+        claim_facts = [fact for fact in claim_facts if fact.origin["current"]]
         ranges = ranges_from_facts(claim_facts)
         dispute = dispute_from_facts(
             claim_facts, denial_facts, reveal_protected=self.staff, ranges=ranges
@@ -203,6 +206,7 @@ class Reader:
     def _claims(self, condition):
         rows = (
             Claim.objects.not_withdrawn()
+            .with_revision_links()
             .filter(condition)
             .order_by(
                 "incident_id", "claimed_on", "id", "figures__category__position", "figures__id"
@@ -224,6 +228,11 @@ class Reader:
                     "figures": [],
                     "attributed_to": source_summary(row, "attributed_to", self.staff),
                     "denied_by": [],
+                    # A source's later claim may revise this one (a toll raised from 23
+                    # to 30); only current claims count in casualties and dispute.
+                    "supersedes": row["supersedes_id"],
+                    "superseded_by": row["superseded_by_id"],
+                    "current": row["superseded_by_id"] is None,
                     "updated_at": row["updated_at"],
                 }
                 fact = ClaimFacts(

@@ -59,6 +59,15 @@ class ClaimSerializer(serializers.Serializer):
     denied_by = serializers.ListField(
         child=serializers.IntegerField(), help_text="Ids of the denials that answer this claim."
     )
+    supersedes = serializers.IntegerField(
+        allow_null=True, help_text="The earlier claim of the same source this one revises."
+    )
+    superseded_by = serializers.IntegerField(
+        allow_null=True, help_text="The later claim of the same source that revises this one."
+    )
+    current = serializers.BooleanField(
+        help_text="False once revised: only current claims count in casualties and dispute."
+    )
     updated_at = serializers.DateTimeField()
 
 

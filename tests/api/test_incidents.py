@@ -493,3 +493,33 @@ def test_a_misspelt_filter_is_refused_rather_than_ignored(api_client, seed):
     assert "Unknown parameter" in response.json()["contsted"][0]
     assert api_client.get("/api/v1/claims/", {"sauce": "x"}).status_code == 400
     assert api_client.get("/api/v1/incidents/count/", {"page_size": "2"}).status_code == 400
+
+
+def test_a_revised_claim_is_listed_but_only_the_current_one_counts(api_client, seed):
+    from incidents.models import Claim, Figure
+
+    first = Claim.objects.get(
+        incident=seed, source__slug="syrian-observatory-for-human-rights", kind="casualties"
+    )
+    revision = Claim.objects.create(
+        incident=seed,
+        source=first.source,
+        kind="casualties",
+        statement="The Observatory raised the toll to at least 60.",
+        claimed_on="2016-06-01",
+        supersedes=first,
+    )
+    Figure.objects.create(claim=revision, category_id="killed", min_count=60, as_said="at least 60")
+    body = api_client.get(f"/api/v1/incidents/{seed.pk}/").json()
+    claims = {claim["id"]: claim for claim in body["claims"]}
+    assert claims[first.pk]["current"] is False
+    assert claims[first.pk]["superseded_by"] == revision.pk
+    assert claims[revision.pk]["supersedes"] == first.pk
+    assert claims[revision.pk]["current"] is True
+    # The revised 23 no longer counts: LCC's 50 and the Observatory's 60 (open-ended).
+    assert body["casualties"]["killed"] == {
+        "min": 50,
+        "max": 60,
+        "sources": 2,
+        "open_ended": True,
+    }
