@@ -7,6 +7,7 @@ alone must not open their names.
 """
 
 import base64
+import unicodedata
 from io import BytesIO
 from urllib.parse import urlencode
 
@@ -42,6 +43,33 @@ class LoginForm(AdminAuthenticationForm):
         super().__init__(*args, **kwargs)
         field = self.fields["username"]
         field.validators.append(MaxLengthValidator(field.max_length))
+        field.validators.append(refuse_invisible_characters)
+
+
+# Control, format (bidirectional overrides, zero-width), surrogate, private-use and
+# unassigned characters: no account name contains them, and they disguise what is typed.
+INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
+
+# Errors about the shape of what was sent, not about whether it was right: the form
+# answers 400 Bad Request for them (a wrong password or code stays a 200 with a message).
+MALFORMED_CODES = {"max_length", "null_characters_not_allowed", "invisible_characters"}
+
+
+def refuse_invisible_characters(value):
+    if any(unicodedata.category(char) in INVISIBLE_CATEGORIES for char in value):
+        raise forms.ValidationError(
+            "This contains invisible or control characters: type it again without them.",
+            code="invisible_characters",
+        )
+
+
+def malformed(form):
+    """Whether a submitted form failed on the shape of its input (over-long, NUL bytes,
+    invisible characters) rather than on its content."""
+    if form is None or not form.is_bound or form.is_valid():
+        return False
+    codes = {error.code for errors in form.errors.as_data().values() for error in errors}
+    return bool(codes & MALFORMED_CODES)
 
 
 class OTPCodeForm(forms.Form):
@@ -54,6 +82,7 @@ class OTPCodeForm(forms.Form):
     def __init__(self, *args, device, **kwargs):
         super().__init__(*args, **kwargs)
         self.device = device
+        self.fields["otp_token"].validators.append(refuse_invisible_characters)
 
     def clean_otp_token(self):
         token = self.cleaned_data["otp_token"].strip().replace(" ", "")
@@ -139,10 +168,17 @@ class OTPAdminSite(admin.AdminSite):
             and not is_verified(request)
         ):
             return self._second_step(request)
+        return self._bad_request_if_malformed(request, response)
+
+    @staticmethod
+    def _bad_request_if_malformed(request, response):
+        context = getattr(response, "context_data", None) or {}
+        if request.method == "POST" and malformed(context.get("form")):
+            response.status_code = 400
         return response
 
     def _otp_page(self, request, template, form, **context):
-        return TemplateResponse(
+        response = TemplateResponse(
             request,
             template,
             {
@@ -152,6 +188,7 @@ class OTPAdminSite(admin.AdminSite):
                 **context,
             },
         )
+        return self._bad_request_if_malformed(request, response)
 
     @method_decorator(never_cache)
     @method_decorator(csrf_protect)

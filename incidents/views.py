@@ -138,7 +138,7 @@ def _without(params, *keys):
 def _active_filters(filterset, params):
     """The filters in use, each with its value in words and the address without it."""
     slugs = [params[key] for key in ("source", "attributed_to") if params.get(key)]
-    names = dict(Source.objects.public().filter(slug__in=slugs).values_list("slug", "name"))
+    names = dict(Source.objects.listed().filter(slug__in=slugs).values_list("slug", "name"))
     active = []
     for key, label in FILTER_LABELS.items():
         value = params.get(key)
@@ -347,7 +347,7 @@ def _count(queryset):
 
 def source_list(request):
     form = SourceIndexForm(request.GET)
-    sources = Source.objects.public().select_related("parent")
+    sources = Source.objects.listed().select_related("parent")
     if not form.is_valid():
         return render(request, "sources/source_list.html", {"form": form}, status=400)
     if form.cleaned_data["kind"]:
@@ -376,7 +376,7 @@ def _page(request, queryset, param):
 
 
 def source_detail(request, slug):
-    source = get_object_or_404(Source.objects.public().select_related("parent"), slug=slug)
+    source = get_object_or_404(Source.objects.listed().select_related("parent"), slug=slug)
     family = Q(attributed_to=source) | Q(attributed_to__parent=source)
     family |= Q(attributed_to__parent__parent=source)
     figures = (
@@ -418,7 +418,7 @@ def source_detail(request, slug):
         "sources/source_detail.html",
         {
             "source": source,
-            "members": source.members.order_by("name"),
+            "members": source.members.listed().order_by("name"),
             "figures": _page(request, figures, "figures_page"),
             "comparison": comparison,
             "claims": _page(request, claims, "claims_page"),

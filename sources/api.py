@@ -121,7 +121,7 @@ class SourceViewSet(_CollectionViewSet):
     shape = staticmethod(api_read.source)
 
     def get_queryset(self):
-        return Source.objects.all() if self.staff else Source.objects.public()
+        return Source.objects.all() if self.staff else Source.objects.listed()
 
 
 @_schema(ReportSerializer, ReportWriteSerializer, "Report")
@@ -133,3 +133,7 @@ class ReportViewSet(_CollectionViewSet):
     filterset_class = ReportFilter
     values = api_read.REPORT_VALUES
     shape = staticmethod(api_read.report)
+
+    def get_queryset(self):
+        # Reports that only unpublished work cites are drafts' material: staff only.
+        return Report.objects.all() if self.staff else Report.objects.listed()

@@ -18,10 +18,73 @@ from .search import name_vector
 PROTECTED_NAME = "Protected source"
 
 
+def _published():
+    from django.apps import apps
+
+    return apps.get_model("incidents", "Incident").Status.PUBLISHED
+
+
+def _cited_q(outer):
+    """A published incident's claim or denial names the source ``outer`` refers to.
+
+    As the source, the accused party, an intermediary, or the publisher of the report.
+    """
+    from django.apps import apps
+    from django.db.models import Exists
+
+    claim = apps.get_model("incidents", "Claim")
+    denial = apps.get_model("incidents", "Denial")
+    via = apps.get_model("incidents", "ClaimVia")
+    on_public = {"incident__status": _published()}
+    return (
+        Exists(claim.objects.filter(source=outer, **on_public))
+        | Exists(claim.objects.filter(attributed_to=outer, **on_public))
+        | Exists(denial.objects.filter(source=outer, **on_public))
+        | Exists(via.objects.filter(source=outer, claim__incident__status=_published()))
+        | Exists(claim.objects.filter(report__publisher=outer, **on_public))
+        | Exists(denial.objects.filter(report__publisher=outer, **on_public))
+    )
+
+
 class SourceQuerySet(models.QuerySet):
     def public(self):
         """Sources whose identity may be shown to the public."""
         return self.filter(protected=False)
+
+    def listed(self):
+        """Sources with a public page: not protected, and part of published material.
+
+        Named by a published incident's claim or denial (as its source, accused party,
+        intermediary or report publisher), or the parent organisation of such a source
+        (a ministry whose spokesman spoke). A source entered only for unpublished work
+        stays out of every public list, page, sitemap and API answer.
+        """
+        from django.db.models import Exists, OuterRef
+
+        member = Source.objects.filter(parent=OuterRef("pk"))
+        return self.public().filter(
+            _cited_q(OuterRef("pk"))
+            | Exists(member.filter(_cited_q(OuterRef("pk"))))
+            | Exists(
+                Source.objects.filter(parent__parent=OuterRef("pk")).filter(
+                    _cited_q(OuterRef("pk"))
+                )
+            )
+        )
+
+
+class ReportQuerySet(models.QuerySet):
+    def listed(self):
+        """Reports a published incident's claim or denial rests on."""
+        from django.apps import apps
+        from django.db.models import Exists, OuterRef
+
+        claim = apps.get_model("incidents", "Claim")
+        denial = apps.get_model("incidents", "Denial")
+        return self.filter(
+            Exists(claim.objects.filter(report=OuterRef("pk"), incident__status=_published()))
+            | Exists(denial.objects.filter(report=OuterRef("pk"), incident__status=_published()))
+        )
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -134,6 +197,8 @@ class Report(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_on", "title"]

@@ -17,13 +17,14 @@ class SiteUrlSitemap(Sitemap):
 
 
 class SourceSitemap(SiteUrlSitemap):
-    """Sources with a public page: protected sources have none."""
+    """Sources with a public page: protected sources, and sources only unpublished work
+    names, have none."""
 
     changefreq = "weekly"
     priority = 0.5
 
     def items(self):
-        return Source.objects.public().only("slug", "updated_at").order_by("pk")
+        return Source.objects.listed().only("slug", "updated_at").order_by("pk")
 
     def lastmod(self, source):
         return source.updated_at

@@ -104,6 +104,7 @@ def test_a_protected_source_is_a_placeholder_in_claims_denials_and_reports(api_c
     )
     make_denial(incident, source=activist, denies=[claim], report=report)
     member = make_source(name="Public member", parent=activist)
+    make_claim(incident, source=member, statement="Members speak in public.")
     for url in (
         "/api/v1/claims/",
         "/api/v1/denials/",
@@ -158,7 +159,23 @@ def test_sources_show_their_parent_organisation(api_client, seed):
     ministry = results(api_client.get("/api/v1/sources/", {"q": "Defense Ministry"}))
     assert ministry[0]["parent"]["slug"] == "government-of-russia"
     members = results(api_client.get("/api/v1/sources/", {"parent": "russian-defense-ministry"}))
-    assert {m["slug"] for m in members} == {"igor-konashenkov", "russian-aerospace-forces"}
+    # The spokesman is named only inside the ministry's quote: no published claim or
+    # denial is his, so he is listed to staff alone.
+    assert {m["slug"] for m in members} == {"russian-aerospace-forces"}
+
+
+def test_staff_list_every_source_the_public_only_those_published_work_names(
+    api_client, researcher_api, seed
+):
+    unused = make_source(name="Entered for a draft")
+    public = {s["slug"] for s in results(api_client.get("/api/v1/sources/", {"page_size": 200}))}
+    staff = {s["slug"] for s in results(researcher_api.get("/api/v1/sources/", {"page_size": 200}))}
+    assert unused.slug in staff and unused.slug not in public
+    assert "igor-konashenkov" in staff and "igor-konashenkov" not in public
+    assert "syrian-observatory-for-human-rights" in public
+    assert "russian-aerospace-forces" in public  # named only as the accused party
+    assert "government-of-russia" in public
+    assert api_client.get(f"/api/v1/sources/{unused.pk}/").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -198,8 +215,9 @@ def test_flat_details_keep_a_constant_query_count(api_client, model, django_asse
 
 
 def test_collections_page_by_cursor(api_client):
+    incident = make_incident()
     for _ in range(5):
-        make_source()
+        make_claim(incident, source=make_source())
     seen, url, params = [], "/api/v1/sources/", {"page_size": 2}
     while url:
         page = api_client.get(url, params).json()

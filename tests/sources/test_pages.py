@@ -3,6 +3,7 @@
 import pytest
 
 from incidents.models import Claim
+from sources.models import Source
 from tests.factories import make_claim, make_denial, make_incident, make_source
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +116,21 @@ def test_a_source_page_leaves_drafts_out(client):
     assert "Public words." in html
     assert "Hidden words." not in html and "Draft strike" not in html
     assert "<dt>Claims</dt><dd>1</dd>" in html
+
+
+def test_only_sources_that_published_work_names_have_a_page(client, seed):
+    ministry = Source.objects.get(slug="russian-defense-ministry")
+    spokesman = make_source(name="Draft-only Spokesman", parent=ministry)
+    make_claim(make_incident(status="draft"), source=spokesman, statement="Hidden words.")
+    assert client.get(spokesman.get_absolute_url()).status_code == 404
+    # The seed's spokesman speaks only inside the ministry's quoted denial.
+    assert client.get("/sources/igor-konashenkov/").status_code == 404
+    page = text(client.get(ministry.get_absolute_url()))
+    assert "Russian Aerospace Forces" in page  # a member accused on a published incident
+    assert "Draft-only Spokesman" not in page and "Konashenkov</a>" not in page
+    assert "Draft-only Spokesman" not in text(client.get("/sources/"))
+    # The government speaks for itself and is the ministry's parent: both have pages.
+    assert client.get("/sources/government-of-russia/").status_code == 200
 
 
 def test_a_protected_source_has_no_public_page(client, seed):
