@@ -113,7 +113,9 @@ def _touch_incidents(incident_ids):
             when=pgtrigger.After,
             operation=operation,
             referencing=referencing,
-            func="UPDATE incidents_incident SET updated_at = NOW() WHERE id IN ("
+            # clock_timestamp(), not now(): now() is the transaction's start, which
+            # may be earlier than the incident's own save in the same transaction.
+            func="UPDATE incidents_incident SET updated_at = clock_timestamp() WHERE id IN ("
             + " UNION ".join(incident_ids.format(rows=rows) for rows in tables)
             + "); RETURN NULL;",
         )

@@ -35,13 +35,10 @@ def claim_or_denial_deleted(sender, instance, origin=None, **kwargs):
         Tombstone.record(instance, Tombstone.Reason.DELETED)
 
 
-@receiver(post_save, sender=Claim)
-@receiver(post_delete, sender=Claim)
-@receiver(post_save, sender=Denial)
-@receiver(post_delete, sender=Denial)
-def claim_or_denial_changed(sender, instance, origin=None, **kwargs):
-    if not _deleted_with(origin, Incident):
-        Incident.objects.filter(pk=instance.incident_id).touch()
+# The incident itself is touched (new updated_at and version) by the database triggers
+# of incidents.models._touch_incidents, for every write to its claims, figures,
+# denials and links, whoever makes it. The receivers below only keep the claim's and
+# the denial's own updated_at right when a figure or a denied claim changes.
 
 
 @receiver(post_save, sender=Figure)
@@ -50,15 +47,6 @@ def figure_changed(sender, instance, origin=None, **kwargs):
     if _deleted_with(origin, Incident, Claim):
         return
     Claim.objects.filter(pk=instance.claim_id).update(updated_at=timezone.now())
-    # By primary key: a join here makes PostgreSQL scan every version of every row
-    # that a long transaction (a bulk import) has updated.
-    if Figure.claim.is_cached(instance):
-        incident_id = instance.claim.incident_id
-    else:
-        claims = Claim.objects.filter(pk=instance.claim_id)
-        incident_id = claims.values_list("incident_id", flat=True).first()
-    if incident_id is not None:
-        Incident.objects.filter(pk=incident_id).touch()
 
 
 @receiver(m2m_changed, sender=Denial.denies.through)
@@ -70,12 +58,3 @@ def denied_claims_changed(sender, instance, action, reverse, pk_set, **kwargs):
             Denial.objects.filter(pk__in=pk_set).update(updated_at=timezone.now())
     else:
         Denial.objects.filter(pk=instance.pk).update(updated_at=timezone.now())
-    Incident.objects.filter(pk=instance.incident_id).touch()
-
-
-@receiver(m2m_changed, sender=Incident.related.through)
-def related_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    # Related links are symmetrical: both ends show the change.
-    Incident.objects.filter(pk__in={instance.pk, *(pk_set or ())}).touch()

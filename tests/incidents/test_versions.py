@@ -119,3 +119,21 @@ def test_save_if_current_saves_a_current_copy_and_needs_a_reason_when_published(
     saved = workflow.save_if_current(incident, incident.version, editor, "Clarified the place.")
     assert saved.version == version(incident) == 2
     assert incident.corrections.get().reason == "Clarified the place."
+
+
+def test_one_change_to_a_part_touches_its_incident_once():
+    from incidents.models import IncidentEvent
+
+    incident = make_incident(status=Status.DRAFT)
+    claim = make_claim(incident, figures=[("killed", 3, 3)])
+    before = version(incident)
+    events = IncidentEvent.objects.filter(pgh_obj_id=incident.pk).count()
+    updated_at = Incident.objects.get(pk=incident.pk).updated_at
+
+    claim.statement = "Edited once."
+    claim.save()
+
+    assert version(incident) == before + 1
+    assert IncidentEvent.objects.filter(pgh_obj_id=incident.pk).count() == events + 1
+    # Later than the incident's last change, even inside the same transaction.
+    assert Incident.objects.get(pk=incident.pk).updated_at > updated_at
