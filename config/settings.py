@@ -94,6 +94,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ReadYourWritesMiddleware",
+    # 304 Not Modified when If-None-Match names the response's ETag (set by the view,
+    # else a hash of the content) or If-Modified-Since its Last-Modified.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -4,6 +4,7 @@ Reads come from incidents.api_read (values() rows, a fixed number of queries);
 writes go through incidents.bundles (the model's own validation, all or nothing).
 """
 
+import hashlib
 import re
 
 import pghistory
@@ -25,7 +26,7 @@ from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.renderers import JSONRenderer
+from config.renderers import JSONRenderer, dumps
 from config.validation import raise_for_integrity_error
 from config.viewsets import ApiViewSet
 
@@ -150,8 +151,13 @@ REASON = OpenApiParameter(
 )
 
 
-def incident_etag(version):
-    return f'"v{version}"'
+def incident_etag(version, representation=b""):
+    """``"v<version>-<digest>"``: the version a write may name in If-Match, and a digest
+    of this representation (its content, format and audience), so that a reader's
+    If-None-Match matches only while what they would receive is unchanged (a renamed
+    source or new evidence changes it without a new version)."""
+    digest = hashlib.sha256(representation).hexdigest()[:16]
+    return f'"v{version}-{digest}"'
 
 
 def expected_version(request, data):
@@ -159,7 +165,7 @@ def expected_version(request, data):
     ``version`` (409), or None when the writer did not say."""
     header = request.headers.get("If-Match", "").strip()
     if header and header != "*":
-        found = re.fullmatch(r'(?:W/)?"v(\d+)"', header)
+        found = re.fullmatch(r'(?:W/)?"v(\d+)(?:-[0-9a-f]*)?"', header)
         # An ETag this API never gave cannot match any version.
         return (int(found.group(1)) if found else 0), status.HTTP_412_PRECONDITION_FAILED
     if data.get("version") is not None:
@@ -339,10 +345,14 @@ class IncidentViewSet(
     def retrieve(self, request, pk=None, *args, **kwargs):
         return self._with_etag(Response(self._read(Q(pk=pk))))
 
-    @staticmethod
-    def _with_etag(response):
+    def _with_etag(self, response):
         if isinstance(response.data, dict) and "version" in response.data:
-            response["ETag"] = incident_etag(response.data["version"])
+            renderer = getattr(self.request, "accepted_renderer", None)
+            audience = "staff" if self.staff else "public"
+            variant = f"{getattr(renderer, 'format', '')}|{audience}|".encode()
+            response["ETag"] = incident_etag(
+                response.data["version"], variant + dumps(response.data)
+            )
         return response
 
     def update(self, request, pk=None, *args, partial=False, **kwargs):

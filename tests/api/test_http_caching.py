@@ -1,0 +1,87 @@
+"""Conditional GET on the API: a partner polling an unchanged incident or page gets 304."""
+
+import pytest
+
+from sources.models import Source
+from tests.factories import make_claim, make_incident
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/v1/incidents/"
+
+
+def detail(incident):
+    return f"{LIST}{incident.pk}/"
+
+
+def test_an_unchanged_incident_answers_304_to_its_etag(api_client, seed):
+    first = api_client.get(detail(seed))
+    assert first.status_code == 200
+    again = api_client.get(detail(seed), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == first["ETag"]
+
+
+def test_a_nested_change_sends_the_incident_again(api_client, seed):
+    etag = api_client.get(detail(seed))["ETag"]
+    make_claim(seed, statement="A later account.")
+    response = api_client.get(detail(seed), HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert "A later account." in response.content.decode()
+
+
+def test_a_renamed_source_changes_the_etag_without_a_new_version(api_client, seed):
+    first = api_client.get(detail(seed))
+    Source.objects.filter(slug="syrian-observatory-for-human-rights").update(
+        name="Syrian Observatory (renamed)"
+    )
+    response = api_client.get(detail(seed), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert response.status_code == 200
+    assert response.json()["version"] == first.json()["version"]
+    assert "renamed" in response.content.decode()
+
+
+def test_each_format_and_audience_has_its_own_etag(api_client, researcher_api, seed):
+    etags = {
+        api_client.get(detail(seed))["ETag"],
+        api_client.get(detail(seed), {"format": "csv"})["ETag"],
+        api_client.get(detail(seed), {"format": "geojson"})["ETag"],
+        researcher_api.get(detail(seed))["ETag"],
+    }
+    assert len(etags) == 4
+    by_slug = api_client.get(f"{LIST}by-slug/{seed.slug}/")
+    assert api_client.get(detail(seed))["ETag"] == by_slug["ETag"]
+
+
+def test_an_unchanged_list_page_answers_304(api_client, seed):
+    first = api_client.get(LIST)
+    assert first.status_code == 200 and first["ETag"]
+    assert api_client.get(LIST, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    make_incident(title="A new strike")
+    response = api_client.get(LIST, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert response.status_code == 200
+    assert "A new strike" in response.content.decode()
+
+
+def test_anonymous_answers_may_be_cached_publicly_token_answers_never(
+    api_client, researcher_api, seed
+):
+    for url in (LIST, detail(seed)):
+        public = api_client.get(url)
+        assert public["Cache-Control"] == "public, max-age=60"
+        assert "Cookie" in public["Vary"]
+        private = researcher_api.get(url)
+        directives = {d.strip() for d in private["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= directives
+
+
+def test_a_write_with_the_etag_of_a_read_succeeds(editor_api, seed):
+    etag = editor_api.get(detail(seed))["ETag"]
+    response = editor_api.patch(
+        detail(seed),
+        {"summary": "Edited.", "change_reason": "Clarified"},
+        format="json",
+        HTTP_IF_MATCH=etag,
+    )
+    assert response.status_code == 200, response.json()
