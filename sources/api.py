@@ -133,3 +133,6 @@ class ReportViewSet(_CollectionViewSet):
     filterset_class = ReportFilter
     values = api_read.REPORT_VALUES
     shape = staticmethod(api_read.report)
+
+    def _rows(self, queryset):
+        return api_read.report_rows(queryset)
