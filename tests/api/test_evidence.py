@@ -27,7 +27,7 @@ from tests.factories import (
     make_report,
     make_source,
 )
-from tests.sources.conftest import ARTICLE, archiving, news_site  # noqa: F401 (fixtures)
+from tests.sources.conftest import ARTICLE
 
 pytestmark = pytest.mark.django_db
 
@@ -237,9 +237,7 @@ def test_staff_read_why_an_incident_was_withdrawn(api_client, editor_api, resear
 # Intermediaries
 
 
-def test_claims_list_their_intermediaries_and_mask_protected_ones(
-    api_client, researcher_api, seed
-):
+def test_claims_list_their_intermediaries_and_mask_protected_ones(api_client, researcher_api, seed):
     incident = idlib(api_client)
     relayed = [c for c in incident["claims"] if c["via"]]
     assert {c["source"]["slug"] for c in relayed} == {
