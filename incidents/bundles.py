@@ -306,8 +306,9 @@ class IncidentWriter:
     # Why a claim or denial of a published incident left out of a write is withdrawn.
     LEFT_OUT = "Left out when the incident was written again in full."
 
-    def __init__(self, resolver, *, user=None, reason=""):
+    def __init__(self, resolver, *, user=None, reason="", bundle=False):
         self.resolver = resolver
+        self.bundle = bundle
         self.match_ids = resolver.match_ids
         self.changed = False
         self.user = user
@@ -336,6 +337,13 @@ class IncidentWriter:
             Incident.objects.only("status").get(pk=incident.pk)
         )
         values = self._incident_values(data)
+        # A bundle's withdrawn incident brings the public reason for it. API writes
+        # withdraw through the workflow instead, which checks who may.
+        reason = data.get("withdrawn_reason") if self.bundle else None
+        if reason and values.get("status", incident.status) == Incident.Status.WITHDRAWN:
+            values["withdrawn_reason"] = reason
+            if incident.withdrawn_at is None:
+                values["withdrawn_at"] = timezone.now()
         if creating and not values.get("slug"):
             title = values.get("title") or ""
             values["slug"] = unique_slug(Incident, title) if suffix_slug else slugify(title)[:200]
@@ -685,7 +693,7 @@ def import_bundle(payload, *, can_publish=True):
                         failed.add(slug)
                         continue
                     data["status"] = Incident.Status.DRAFT
-                writer = IncidentWriter(resolver)
+                writer = IncidentWriter(resolver, bundle=True)
                 try:
                     with transaction.atomic():
                         incident = writer.write(data, existing, related=False)

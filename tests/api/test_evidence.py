@@ -6,6 +6,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import timezone
 
 from incidents.bundles import export_bundle
 from incidents.identifiers import export_identifiers
@@ -396,3 +397,35 @@ def test_an_imported_identifier_another_incident_carries_is_refused(researcher_a
     response = researcher_api.post("/api/v1/import/", bundle, format="json")
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "identifiers[0].scheme"
+
+
+def test_a_withdrawn_incident_goes_through_a_bundle_with_its_reason(seed, tmp_path):
+    # Withdrawn without the workflow's correction, which would keep the incident in place.
+    Incident.objects.filter(pk=seed.pk).update(
+        status="withdrawn", withdrawn_reason="A duplicate.", withdrawn_at=timezone.now()
+    )
+    first = json.loads(json.dumps(export_bundle(), default=str))
+    exported = next(i for i in first["incidents"] if i["slug"] == IDLIB)
+    assert exported["withdrawn_reason"] == "A duplicate."
+    empty_database()
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(first))
+    call_command("import_incidents", str(path))
+    imported = Incident.objects.get(slug=IDLIB)
+    assert (imported.status, imported.withdrawn_reason) == ("withdrawn", "A duplicate.")
+    assert normalise(json.loads(json.dumps(export_bundle(), default=str))) == normalise(first)
+
+
+def test_an_api_write_cannot_create_a_withdrawn_incident_with_its_reason(researcher_api):
+    response = researcher_api.post(
+        "/api/v1/incidents/",
+        {
+            "title": "A strike",
+            "occurred": {"precision": "unknown"},
+            "status": "withdrawn",
+            "withdrawn_reason": "Shown on a public page.",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert not Incident.objects.filter(title="A strike").exists()
