@@ -429,3 +429,39 @@ def test_an_api_write_cannot_create_a_withdrawn_incident_with_its_reason(researc
     )
     assert response.status_code == 400
     assert not Incident.objects.filter(title="A strike").exists()
+
+
+def test_a_claim_write_sets_its_intermediaries_and_keeps_them_when_left_out(researcher_api):
+    incident = make_incident(status=Incident.Status.DRAFT)
+    channel = make_source(name="Local Channel", kind=Source.Kind.MEDIA)
+    agency = make_source(name="Wire Agency", kind=Source.Kind.MEDIA)
+    body = {
+        "incident": incident.pk,
+        "kind": "casualties",
+        "source": {"slug": "local-monitor", "name": "Local Monitor", "kind": "monitor"},
+        "statement": "Nine were killed.",
+        "via": [{"slug": channel.slug}, {"id": agency.pk}],
+    }
+    response = researcher_api.post("/api/v1/claims/", body, format="json")
+    assert response.status_code == 201, response.json()
+    claim = response.json()
+    assert [v["name"] for v in claim["via"]] == ["Local Channel", "Wire Agency"]
+    response = researcher_api.patch(
+        f"/api/v1/claims/{claim['id']}/", {"statement": "Ten were killed."}, format="json"
+    )
+    assert response.status_code == 200
+    assert [v["name"] for v in response.json()["via"]] == ["Local Channel", "Wire Agency"]
+    response = researcher_api.patch(
+        f"/api/v1/claims/{claim['id']}/",
+        {"via": [{"id": agency.pk}, {"slug": agency.slug}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["via"] == ["An intermediary appears once in a claim's chain."]
+    response = researcher_api.patch(
+        f"/api/v1/claims/{claim['id']}/", {"via": [{"id": agency.pk}]}, format="json"
+    )
+    assert response.status_code == 200
+    assert list(
+        ClaimVia.objects.filter(claim_id=claim["id"]).values_list("source_id", "position")
+    ) == [(agency.pk, 1)]
