@@ -14,7 +14,16 @@ PATH = Path(__file__).with_name("api_examples.json")
 SEED = "The Idlib airstrikes (the seed case)"
 
 # What the API computes or assigns, left out of write examples.
-READ_ONLY = {"id", "url", "casualties", "dispute", "created_at", "updated_at"}
+READ_ONLY = {
+    "id",
+    "url",
+    "casualties",
+    "dispute",
+    "media",
+    "corrections",
+    "created_at",
+    "updated_at",
+}
 READ_ONLY_NESTED = {"incident", "denied_by", "updated_at"}
 
 

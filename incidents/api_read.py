@@ -9,13 +9,22 @@ code the HTML pages use. The serializers in incidents.serializers describe this
 output for the OpenAPI schema.
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, Q
 from django.db.models.functions import JSONObject
 from django.urls import reverse
 
-from sources.api_read import report_columns, report_summary, source_columns, source_summary
+from sources.api_read import (
+    captures_annotation,
+    captures_column,
+    report_columns,
+    report_summary,
+    source_columns,
+    source_summary,
+)
 from sources.models import Source
 
 from .competing import (
@@ -27,7 +36,16 @@ from .competing import (
     dispute_from_facts,
     ranges_from_facts,
 )
-from .models import Claim, Denial, Incident, Tombstone
+from .models import (
+    Claim,
+    ClaimVia,
+    Correction,
+    Denial,
+    Incident,
+    IncidentIdentifier,
+    Media,
+    Tombstone,
+)
 
 INCIDENT_VALUES = [
     "id",
@@ -50,7 +68,11 @@ INCIDENT_VALUES = [
     "created_at",
     "updated_at",
     "version",
+    "withdrawn_reason",
     "related_incidents",
+    "media_items",
+    "identifier_items",
+    "public_corrections",
 ]
 
 
@@ -70,6 +92,8 @@ CLAIM_VALUES = [
     *_party_columns("source"),
     *_party_columns("attributed_to"),
     *report_columns("report"),
+    captures_column("report"),
+    "via_sources",
     "figures__id",
     "figures__category",
     "figures__category__name",
@@ -88,6 +112,7 @@ DENIAL_VALUES = [
     "updated_at",
     *_party_columns("source"),
     *report_columns("report"),
+    captures_column("report"),
     "denies",
 ]
 
@@ -95,14 +120,66 @@ KIND_LABELS = dict(Claim.Kind.choices)
 
 
 def incident_rows(queryset, staff):
-    """The incidents' own columns, with their related incidents, as ``values()`` rows."""
+    """The incidents' own columns as ``values()`` rows, with their related incidents,
+    media, other monitors' identifiers and public corrections as array columns of the
+    same rows (subqueries, not queries of their own)."""
     related = Incident.related.through.objects.filter(from_incident=OuterRef("pk"))
     if not staff:
         related = related.filter(to_incident__status=Incident.Status.PUBLISHED)
     related = related.order_by("to_incident_id").values(
         json=JSONObject(id="to_incident_id", slug="to_incident__slug", title="to_incident__title")
     )
-    return queryset.annotate(related_incidents=ArraySubquery(related)).values(*INCIDENT_VALUES)
+    media = (
+        Media.objects.filter(incident=OuterRef("pk"))
+        .order_by("id")
+        .values(
+            json=JSONObject(
+                id="id",
+                file="file",
+                url="url",
+                kind="kind",
+                sha256="sha256",
+                status="verification_status",
+                note="verification_note",
+                graphic="graphic",
+            )
+        )
+    )
+    identifiers = (
+        IncidentIdentifier.objects.filter(incident=OuterRef("pk"))
+        .order_by("scheme", "value")
+        .values(json=JSONObject(scheme="scheme", value="value"))
+    )
+    corrections = (
+        Correction.objects.public()
+        .filter(incident=OuterRef("pk"))
+        .order_by("created_at", "id")
+        .values(json=JSONObject(created_at="created_at", reason="reason", version="version"))
+    )
+    return queryset.annotate(
+        related_incidents=ArraySubquery(related),
+        media_items=ArraySubquery(media),
+        identifier_items=ArraySubquery(identifiers),
+        public_corrections=ArraySubquery(corrections),
+    ).values(*INCIDENT_VALUES)
+
+
+def _via_sources():
+    """A claim's intermediaries, nearest the source first, as an array column."""
+    links = (
+        ClaimVia.objects.filter(claim=OuterRef("pk"))
+        .order_by("position")
+        .values(
+            json=JSONObject(
+                id="source_id",
+                slug="source__slug",
+                name="source__name",
+                kind="source__kind",
+                protected="source__protected",
+            )
+        )
+    )
+    return ArraySubquery(links)
 
 
 class Reader:
@@ -114,6 +191,8 @@ class Reader:
         self._categories = {}
         before, after = reverse("incidents:detail", args=["-"]).rsplit("-", 1)
         self._url = (f"{settings.SITE_URL}{before}", after)
+        before, after = reverse("incidents:media_file", args=[0]).rsplit("0", 1)
+        self._media_url = (f"{settings.SITE_URL}{before}", after)
 
     # Incidents
 
@@ -177,9 +256,38 @@ class Reader:
             "claims": claims,
             "denials": denials,
             "related": row["related_incidents"] or [],
+            "media": [self._media(item) for item in row["media_items"] or []],
+            "identifiers": row["identifier_items"] or [],
+            "corrections": [
+                {
+                    "created_at": datetime.fromisoformat(item["created_at"]),
+                    "reason": item["reason"],
+                    "version": item["version"],
+                }
+                for item in row["public_corrections"] or []
+            ],
+            "withdrawn_reason": (
+                row["withdrawn_reason"] if row["status"] == Incident.Status.WITHDRAWN else None
+            ),
             "version": row["version"],
             "created_at": row["created_at"],
             "updated_at": row["updated_at"],
+        }
+
+    def _media(self, item):
+        if item["file"]:
+            # Uploads are served by our own view, which checks who may see them.
+            prefix, suffix = self._media_url
+            url = f"{prefix}{item['id']}{suffix}"
+        else:
+            url = item["url"] or None
+        return {
+            "id": item["id"],
+            "url": url,
+            "kind": item["kind"],
+            "sha256": item["sha256"] or None,
+            "verification": {"status": item["status"], "note": item["note"]},
+            "graphic": item["graphic"],
         }
 
     # Claims and denials, nested or flat
@@ -208,6 +316,7 @@ class Reader:
             Claim.objects.not_withdrawn()
             .with_revision_links()
             .filter(condition)
+            .annotate(**captures_annotation("report"), via_sources=_via_sources())
             .order_by(
                 "incident_id", "claimed_on", "id", "figures__category__position", "figures__id"
             )
@@ -227,6 +336,10 @@ class Reader:
                     "claimed_on": row["claimed_on"],
                     "figures": [],
                     "attributed_to": source_summary(row, "attributed_to", self.staff),
+                    "via": [
+                        source_summary({"via__" + k: v for k, v in item.items()}, "via", self.staff)
+                        for item in row["via_sources"] or []
+                    ],
                     "denied_by": [],
                     # A source's later claim may revise this one (a toll raised from 23
                     # to 30); only current claims count in casualties and dispute.
@@ -270,6 +383,7 @@ class Reader:
         rows = (
             Denial.objects.current()
             .filter(condition)
+            .annotate(**captures_annotation("report"))
             .order_by("incident_id", "denied_on", "id", "denies")
             .values(*DENIAL_VALUES)
         )

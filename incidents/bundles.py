@@ -33,7 +33,8 @@ from sources.serializers import unique_slug
 
 from . import workflow
 from .api_read import Reader, incident_rows
-from .models import CasualtyCategory, Claim, Denial, Figure, Incident
+from .identifiers import import_identifiers
+from .models import CasualtyCategory, Claim, ClaimVia, Denial, Figure, Incident
 
 INCIDENT_PATHS = {
     "slug": ("slug",),
@@ -80,7 +81,10 @@ FIGURE_CONSTRAINT_FIELDS = {
     "figure_one_per_category": "category",
 }
 DENIAL_CONSTRAINT_FIELDS = {"denial_statement_not_empty": "statement"}
-WRITTEN_MODELS = [Incident, Claim, Figure, Denial, Source, Report]
+WRITTEN_MODELS = [Incident, Claim, Figure, Denial, Source, Report, ClaimVia]
+# What the API shows with an incident but a bundle does not carry: evidence files and
+# captured pages stay with the database that holds them, and corrections belong to it.
+NOT_IN_BUNDLES = ("media", "corrections")
 
 
 class BundleError(Exception):
@@ -302,8 +306,9 @@ class IncidentWriter:
     # Why a claim or denial of a published incident left out of a write is withdrawn.
     LEFT_OUT = "Left out when the incident was written again in full."
 
-    def __init__(self, resolver, *, user=None, reason=""):
+    def __init__(self, resolver, *, user=None, reason="", bundle=False):
         self.resolver = resolver
+        self.bundle = bundle
         self.match_ids = resolver.match_ids
         self.changed = False
         self.user = user
@@ -332,6 +337,13 @@ class IncidentWriter:
             Incident.objects.only("status").get(pk=incident.pk)
         )
         values = self._incident_values(data)
+        # A bundle's withdrawn incident brings the public reason for it. API writes
+        # withdraw through the workflow instead, which checks who may.
+        reason = data.get("withdrawn_reason") if self.bundle else None
+        if reason and values.get("status", incident.status) == Incident.Status.WITHDRAWN:
+            values["withdrawn_reason"] = reason
+            if incident.withdrawn_at is None:
+                values["withdrawn_at"] = timezone.now()
         if creating and not values.get("slug"):
             title = values.get("title") or ""
             values["slug"] = unique_slug(Incident, title) if suffix_slug else slugify(title)[:200]
@@ -359,6 +371,12 @@ class IncidentWriter:
             related_errors = self.write_related(incident, data["related"])
             if any(related_errors):
                 errors["related"] = indexed(related_errors)
+        if data.get("identifiers"):
+            try:
+                if import_identifiers(incident, data["identifiers"]):
+                    self.changed = True
+            except ValidationError as error:
+                errors["identifiers"] = error.messages
         if errors:
             raise serializers.ValidationError(errors)
         return incident
@@ -416,6 +434,9 @@ class IncidentWriter:
         source = _resolve(error, "source", self.resolver.source, item["source"])
         accused = _resolve(error, "attributed_to", self.resolver.source, item.get("attributed_to"))
         report = _resolve(error, "report", self.resolver.report, item.get("report"))
+        via = [_resolve(error, "via", self.resolver.source, ref) for ref in item.get("via") or []]
+        if len({s.pk for s in via if s is not None}) < len(via) and "via" not in error:
+            error["via"] = [constraint_message(ClaimVia, "claim_via_source_unique")]
         if error:
             return None, error
         claim = match(item, source) or Claim(incident=incident)
@@ -437,12 +458,26 @@ class IncidentWriter:
         if claim.pk is None or changed:
             claim.save()
             self.changed = True
+        # Like figures: a chain left out stays as it is; a list given replaces it.
+        if "via" in item:
+            self._via(claim, via)
         # Figures left out stay as they are; a list given replaces them.
         if "figures" in item:
             figure_errors = self._figures(claim, item["figures"])
             if any(figure_errors):
                 return claim, {"figures": indexed(figure_errors)}
         return claim, {}
+
+    def _via(self, claim, sources):
+        links = ClaimVia.objects.filter(claim=claim)
+        if list(links.order_by("position").values_list("source_id", flat=True)) == [
+            source.pk for source in sources
+        ]:
+            return
+        links.delete()
+        for position, source in enumerate(sources, start=1):
+            ClaimVia.objects.create(claim=claim, source=source, position=position)
+        self.changed = True
 
     def _figures(self, claim, items):
         existing = {figure.category_id: figure for figure in claim.figures.all()}
@@ -658,7 +693,7 @@ def import_bundle(payload, *, can_publish=True):
                         failed.add(slug)
                         continue
                     data["status"] = Incident.Status.DRAFT
-                writer = IncidentWriter(resolver)
+                writer = IncidentWriter(resolver, bundle=True)
                 try:
                     with transaction.atomic():
                         incident = writer.write(data, existing, related=False)
@@ -720,6 +755,24 @@ def _bundle_errors(detail):
     return errors
 
 
+def _without_captures(report):
+    return report and {k: v for k, v in report.items() if k != "captures"}
+
+
+def _bundled(incident):
+    """An incident as a bundle holds it: the API's shape without what no import takes."""
+    return {
+        **{k: v for k, v in incident.items() if k not in NOT_IN_BUNDLES},
+        "claims": [
+            {**claim, "report": _without_captures(claim["report"])} for claim in incident["claims"]
+        ],
+        "denials": [
+            {**denial, "report": _without_captures(denial["report"])}
+            for denial in incident["denials"]
+        ],
+    }
+
+
 def export_bundle(queryset=None, *, batch_size=500):
     """Incidents as the API shows them to staff, with their sources, reports and
     categories in full, so that an empty database can take them."""
@@ -730,7 +783,7 @@ def export_bundle(queryset=None, *, batch_size=500):
     incidents = []
     for batch in itertools.batched(ids, batch_size):
         rows = incident_rows(Incident.objects.filter(pk__in=batch).order_by("pk"), staff=True)
-        incidents += reader.incidents(list(rows))
+        incidents += [_bundled(incident) for incident in reader.incidents(list(rows))]
 
     source_ids, report_ids, categories = set(), set(), set()
     for incident in incidents:
@@ -738,6 +791,7 @@ def export_bundle(queryset=None, *, batch_size=500):
             source_ids.add(claim["source"]["id"])
             if claim["attributed_to"]:
                 source_ids.add(claim["attributed_to"]["id"])
+            source_ids.update(via["id"] for via in claim["via"])
             if claim["report"]:
                 report_ids.add(claim["report"]["id"])
             categories.update(figure["category"] for figure in claim["figures"])

@@ -16,7 +16,7 @@ from sources.serializers import (
     SourceSummarySerializer,
 )
 
-from .models import Claim, Incident, Tombstone
+from .models import Claim, Incident, IncidentIdentifier, Media, Tombstone
 
 CLOCK_FORMATS = ["%H:%M", "%H:%M:%S", "%H:%M:%S.%f"]
 
@@ -55,6 +55,11 @@ class ClaimSerializer(serializers.Serializer):
     figures = FigureSerializer(many=True)
     attributed_to = SourceSummarySerializer(
         allow_null=True, help_text="For an attribution: who the source says did it."
+    )
+    via = SourceSummarySerializer(
+        many=True,
+        help_text="The intermediaries the claim reached the report through, nearest the "
+        "source first (the Observatory's toll, reported by AP); protected ones as their kind.",
     )
     denied_by = serializers.ListField(
         child=serializers.IntegerField(), help_text="Ids of the denials that answer this claim."
@@ -127,6 +132,47 @@ class RelatedIncidentSerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
+class VerificationSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Media.Verification.choices)
+    note = serializers.CharField(
+        allow_blank=True, help_text="How it was verified, or why it is disputed or fake."
+    )
+
+
+class MediaSerializer(serializers.Serializer):
+    """A photo, video, sound recording or document the incident rests on."""
+
+    id = serializers.IntegerField()
+    url = serializers.URLField(
+        allow_null=True,
+        help_text="Our copy for an uploaded file (served as a download), else where it is "
+        "published; null when neither is recorded.",
+    )
+    kind = serializers.ChoiceField(choices=Media.Kind.choices)
+    sha256 = serializers.CharField(
+        allow_null=True, help_text="SHA-256 of the uploaded file; null without one."
+    )
+    verification = VerificationSerializer()
+    graphic = serializers.BooleanField(help_text="Shows death or injury.")
+
+
+class IdentifierSerializer(serializers.Serializer):
+    """Another monitor's identifier for the same event."""
+
+    scheme = serializers.ChoiceField(choices=IncidentIdentifier.Scheme.choices)
+    value = serializers.CharField(max_length=200)
+
+
+class CorrectionSerializer(serializers.Serializer):
+    """An entry of the public corrections log: why the published incident changed."""
+
+    created_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+    version = serializers.IntegerField(
+        allow_null=True, help_text="The incident's version after the change."
+    )
+
+
 class IncidentPropertiesSerializer(serializers.Serializer):
     """An incident without its claims and denials (GeoJSON properties)."""
 
@@ -144,6 +190,18 @@ class IncidentPropertiesSerializer(serializers.Serializer):
     )
     dispute = DisputeSerializer()
     related = RelatedIncidentSerializer(many=True)
+    media = MediaSerializer(many=True, help_text="Evidence, in the order it was added.")
+    identifiers = IdentifierSerializer(
+        many=True, help_text="Other monitors' identifiers for this event (see the filter)."
+    )
+    corrections = CorrectionSerializer(
+        many=True, help_text="The public corrections log, oldest first."
+    )
+    withdrawn_reason = serializers.CharField(
+        allow_null=True,
+        help_text="Why the incident was withdrawn (staff only see withdrawn incidents); null "
+        "unless it is withdrawn.",
+    )
     version = serializers.IntegerField(
         help_text="Goes up with every saved change to the incident or anything in it; send "
         "it back (or the ETag in If-Match) to refuse overwriting someone else's change."
@@ -227,6 +285,12 @@ class ClaimInputSerializer(serializers.Serializer):
     claimed_on = serializers.DateField(required=False, allow_null=True)
     figures = FigureInputSerializer(many=True, required=False)
     attributed_to = SourceRefSerializer(required=False, allow_null=True)
+    via = SourceRefSerializer(
+        many=True,
+        required=False,
+        help_text="The intermediaries, nearest the source first: a list given replaces the "
+        "chain, left out it stays as it is.",
+    )
 
 
 class DenialInputSerializer(serializers.Serializer):
@@ -312,6 +376,12 @@ class IncidentInputSerializer(serializers.Serializer):
     claims = ClaimInputSerializer(many=True, required=False)
     denials = DenialInputSerializer(many=True, required=False)
     related = RelatedRefSerializer(many=True, required=False)
+    identifiers = IdentifierSerializer(
+        many=True,
+        required=False,
+        help_text="Other monitors' identifiers to add; those the incident has already are "
+        "kept. An identifier another incident carries is refused.",
+    )
     version = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -327,6 +397,7 @@ class IncidentInputSerializer(serializers.Serializer):
     withdrawn_reason = serializers.CharField(
         required=False,
         allow_blank=True,
+        allow_null=True,
         help_text="With status `withdrawn`: the public reason for the withdrawal.",
     )
 

@@ -137,3 +137,6 @@ class ReportViewSet(_CollectionViewSet):
     def get_queryset(self):
         # Reports that only unpublished work cites are drafts' material: staff only.
         return Report.objects.all() if self.staff else Report.objects.listed()
+
+    def _rows(self, queryset):
+        return api_read.report_rows(queryset)

@@ -6,7 +6,13 @@ row can carry several sources. Protected sources come out as the contract says,
 reader is staff.
 """
 
-from .models import PROTECTED_NAME
+from datetime import datetime
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef
+from django.db.models.functions import JSONObject
+
+from .models import PROTECTED_NAME, Capture
 
 SUMMARY = ("id", "slug", "name", "kind", "protected")
 REPORT_SUMMARY = ("id", "url", "title", "published_on")
@@ -18,6 +24,50 @@ def source_columns(prefix):
 
 def report_columns(prefix):
     return [f"{prefix}__{name}" for name in REPORT_SUMMARY] + source_columns(f"{prefix}__publisher")
+
+
+def captures_column(prefix):
+    """The annotation holding the captures of the report at ``prefix`` ("" for the row's own)."""
+    return f"{prefix.replace('__', '_')}_captures" if prefix else "archived_captures"
+
+
+def captures_annotation(prefix):
+    """``{name: expression}`` for ``annotate()``: the report's archived captures, oldest
+    first, as one array column of the same row (no query of their own).
+
+    Failed captures are left out: they hold no copy of the page and no hash to check
+    one against (staff see them in the admin).
+    """
+    captures = (
+        Capture.objects.archived()
+        .filter(report=OuterRef(prefix or "pk"))
+        .order_by("captured_at", "id")
+        .values(
+            json=JSONObject(
+                sha256="sha256", captured_at="captured_at", url="final_url", status="http_status"
+            )
+        )
+    )
+    return {captures_column(prefix): ArraySubquery(captures)}
+
+
+def captures(row, prefix, hidden):
+    """The captures of a row annotated with captures_annotation(), as the API shows them.
+
+    A protected publisher's captures are withheld like its address: the page's own
+    address, or its hash, would name it.
+    """
+    if hidden:
+        return []
+    return [
+        {
+            "sha256": item["sha256"] or None,
+            "captured_at": datetime.fromisoformat(item["captured_at"]),
+            "url": item["url"] or None,
+            "status": item["status"],
+        }
+        for item in row[captures_column(prefix)] or []
+    ]
 
 
 def withheld(row, prefix, staff):
@@ -56,6 +106,7 @@ def report_summary(row, prefix, staff):
         "publisher_source": publisher,
         "title": row[f"{prefix}__title"],
         "published_on": row[f"{prefix}__published_on"],
+        "captures": captures(row, prefix, hidden),
     }
 
 
@@ -106,7 +157,13 @@ REPORT_VALUES = [
     "created_at",
     "updated_at",
     *source_columns("publisher"),
+    captures_column(""),
 ]
+
+
+def report_rows(queryset):
+    """Reports as ``values()`` rows for report(), their captures included."""
+    return queryset.annotate(**captures_annotation("")).values(*REPORT_VALUES)
 
 
 def report(row, staff):
@@ -123,6 +180,7 @@ def report(row, staff):
         "language": row["language"],
         "archive_url": None if hidden else (row["archive_url"] or None),
         "content_sha256": row["content_sha256"] or None,
+        "captures": captures(row, "", hidden),
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
     }

@@ -28,6 +28,21 @@ class SourceSummarySerializer(serializers.Serializer):
     )
 
 
+class CaptureSerializer(serializers.Serializer):
+    """The report's page as archived at one moment (failed attempts are not listed)."""
+
+    sha256 = serializers.CharField(
+        allow_null=True,
+        help_text="SHA-256 of the page as received (the payload of the WARC response "
+        "record): check a copy of the page against it.",
+    )
+    captured_at = serializers.DateTimeField(help_text="When the page was received.")
+    url = serializers.CharField(
+        allow_null=True, help_text="The address the page was fetched from, after redirects."
+    )
+    status = serializers.IntegerField(allow_null=True, help_text="The HTTP status of the page.")
+
+
 class ReportSummarySerializer(serializers.Serializer):
     """Where a claim or denial was published."""
 
@@ -39,6 +54,11 @@ class ReportSummarySerializer(serializers.Serializer):
     publisher_source = SourceSummarySerializer()
     title = serializers.CharField()
     published_on = serializers.DateField(allow_null=True)
+    captures = CaptureSerializer(
+        many=True,
+        help_text="Archived copies of the page, oldest first; empty when the publisher is a "
+        "protected source.",
+    )
 
 
 class SourceSerializer(serializers.Serializer):

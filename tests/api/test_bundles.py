@@ -41,6 +41,7 @@ def normalise(bundle):
                         **{k: v for k, v in c.items() if k not in {"id", "incident", *TIMESTAMPS}},
                         "source": source(c["source"]),
                         "attributed_to": source(c["attributed_to"]),
+                        "via": [source(v) for v in c["via"]],
                         "report": report(c["report"]),
                         "denied_by": [denial_index[d] for d in c["denied_by"]],
                     }

@@ -44,6 +44,7 @@ def stabilise(incident):
         "created_at": WHEN,
         "updated_at": WHEN,
         "related": [{**r, "id": number("incident", r["id"], 1)} for r in incident["related"]],
+        "media": [{**m, "id": number("media", m["id"], 1)} for m in incident["media"]],
         "claims": [
             {
                 **c,
@@ -51,6 +52,7 @@ def stabilise(incident):
                 "incident": incident_id,
                 "source": source(c["source"]),
                 "attributed_to": source(c["attributed_to"]),
+                "via": [source(v) for v in c["via"]],
                 "report": report(c["report"]),
                 "denied_by": [number("denial", d, 30) for d in c["denied_by"]],
                 "updated_at": WHEN,

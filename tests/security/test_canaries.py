@@ -16,7 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from incidents.models import Incident
+from incidents.models import ClaimVia, Incident, Media
 from incidents.sitemaps import SITEMAPS
 from sources.models import Source
 from tests.factories import make_claim, make_denial, make_incident, make_report
@@ -161,9 +161,10 @@ def leaks(client, paths, markers):
 
 
 def make_canaries(seed, protected=True):
-    """A draft and an in-review incident, each with a claim and a source of its own; and
-    (unless ``protected`` is false) a protected source with a claim on the published seed
-    case, which changes that published incident."""
+    """A draft and an in-review incident, each with a claim, media and a source of its
+    own; and (unless ``protected`` is false) a protected source with a claim on the
+    published seed case, which also relayed another source's claim: that changes the
+    published incident."""
     made = {}
     for status, marker in [
         (Incident.Status.DRAFT, DRAFT_MARKER),
@@ -192,6 +193,13 @@ def make_canaries(seed, protected=True):
         seed_source = seed.claims.filter(source__protected=False).first().source
         make_claim(incident, source=seed_source, statement=f"Also {marker}.")
         denial = make_denial(incident, source=source, denies=[claim], statement=f"{marker} no.")
+        Media.objects.create(
+            incident=incident,
+            claim=claim,
+            kind="photo",
+            description=f"A photo of {marker}.",
+            url=f"https://photos.example.org/{marker}.jpg",
+        )
         made[marker] = {
             "incident": incident,
             "claim": claim,
@@ -215,6 +223,9 @@ def make_canaries(seed, protected=True):
         statement="A resident saw the second strike.",
         figures=[("killed", 3, 3)],
     )
+    # The protected source as the intermediary of a published source's claim.
+    relayed = seed.claims.filter(source__protected=False, via_links=None).first()
+    ClaimVia.objects.create(claim=relayed, source=protected, position=1)
     made["protected"] = {
         "incident": seed,
         "claim": claim,
