@@ -92,6 +92,9 @@ def _keep_published(what):
 def _touch_incidents(incident_ids):
     """Statement-level triggers that mark the incidents a change to their parts touched.
 
+    Parts are claims, figures, denials and their links, related-incident links, and the
+    evidence: media, intermediaries (via) and other monitors' identifiers.
+
     ``incident_ids`` is SQL selecting incident ids from the transition table ``{rows}``.
     The touched incidents get a new version (their ``bump_version`` trigger) and a new
     ``updated_at``, so an editor holding an older copy is told, and mirrors syncing by
@@ -1108,6 +1111,9 @@ class ClaimVia(models.Model):
     class Meta:
         ordering = ["claim", "position"]
         verbose_name = "intermediary"
+        triggers = _touch_incidents(
+            "SELECT c.incident_id FROM {rows} JOIN incidents_claim c ON c.id = {rows}.claim_id"
+        )
         verbose_name_plural = "reported via"
         constraints = [
             models.UniqueConstraint(
@@ -1240,6 +1246,7 @@ class Media(models.Model):
     class Meta:
         ordering = ["incident", "id"]
         verbose_name = "media evidence"
+        triggers = _touch_incidents("SELECT incident_id FROM {rows}")
         verbose_name_plural = "media evidence"
         constraints = [
             models.CheckConstraint(
@@ -1355,6 +1362,7 @@ class IncidentIdentifier(models.Model):
     class Meta:
         ordering = ["scheme", "value"]
         verbose_name = "identifier elsewhere"
+        triggers = _touch_incidents("SELECT incident_id FROM {rows}")
         verbose_name_plural = "identifiers elsewhere"
         constraints = [
             # Value first: the index also serves the `identifier` filter given a bare value.

@@ -395,6 +395,17 @@ class Capture(models.Model):
                 when=pgtrigger.Before,
                 func=f"RAISE EXCEPTION '{CAPTURE_IMMUTABLE}' USING ERRCODE = 'restrict_violation';",
             ),
+            # A new capture changes what the API shows of its report: mirrors syncing
+            # /reports/?updated_since= fetch the report again.
+            pgtrigger.Trigger(
+                name="capture_touches_report",
+                level=pgtrigger.Statement,
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert,
+                referencing=pgtrigger.Referencing(new="new_rows"),
+                func="UPDATE sources_report SET updated_at = clock_timestamp() "
+                "WHERE id IN (SELECT report_id FROM new_rows); RETURN NULL;",
+            ),
         ]
 
     def __str__(self):

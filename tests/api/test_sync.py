@@ -200,3 +200,49 @@ def test_a_mirror_kept_in_sync_equals_a_fresh_copy(api_client, editor):
     fresh = {i["id"]: i for i in fetch({})}
     assert mirror == fresh
     assert set(mirror) == {kept.pk, edited.pk, new.pk}
+
+
+def test_evidence_changes_bring_the_incident_into_the_next_sync(api_client):
+    from incidents.models import ClaimVia, IncidentIdentifier, Media
+    from tests.factories import make_source
+
+    incident = make_incident()
+    claim = make_claim(incident)
+
+    def synced_after(change):
+        since = stamp(Incident, incident.pk)
+        change()
+        response = api_client.get(
+            "/api/v1/incidents/", {"updated_since": (since + datetime.timedelta(microseconds=1))}
+        )
+        return [i["id"] for i in response.json()["results"]]
+
+    photo = Media(incident=incident, kind="photo", description="The crater.")
+    assert synced_after(photo.save) == [incident.pk]
+    assert synced_after(
+        lambda: Media.objects.filter(pk=photo.pk).update(
+            verification_status="fake", verification_note="Older photo."
+        )
+    ) == [incident.pk]
+    assert synced_after(
+        lambda: IncidentIdentifier.objects.create(incident=incident, scheme="airwars", value="S1")
+    ) == [incident.pk]
+    assert synced_after(
+        lambda: ClaimVia.objects.create(claim=claim, source=make_source(), position=1)
+    ) == [incident.pk]
+
+
+def test_a_new_capture_brings_its_report_into_the_next_sync(api_client):
+    from sources.models import Capture, Report
+    from tests.factories import make_report
+
+    report = make_report()
+    make_claim(make_incident(), report=report)
+    since = stamp(Report, report.pk)
+    Capture.objects.create(
+        report=report, requested_url="https://example.org/", status="failed", error="Refused."
+    )
+    assert stamp(Report, report.pk) > since
+    after = since + datetime.timedelta(microseconds=1)
+    response = api_client.get("/api/v1/reports/", {"updated_since": after.isoformat()})
+    assert [r["id"] for r in response.json()["results"]] == [report.pk]
