@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -158,6 +159,17 @@ def incident_etag(version, representation=b""):
     source or new evidence changes it without a new version)."""
     digest = hashlib.sha256(representation).hexdigest()[:16]
     return f'"v{version}-{digest}"'
+
+
+def last_modified(incident):
+    """The incident's newest change: its own ``updated_at`` (which its claims, figures,
+    denials and evidence move too) or its reports' newest capture. A renamed source
+    changes the ETag but not this date: revalidate with If-None-Match."""
+    newest = incident["updated_at"]
+    for statement in (*incident["claims"], *incident["denials"]):
+        for capture in (statement["report"] or {}).get("captures") or ():
+            newest = max(newest, capture["captured_at"])
+    return newest
 
 
 def expected_version(request, data):
@@ -353,6 +365,7 @@ class IncidentViewSet(
             response["ETag"] = incident_etag(
                 response.data["version"], variant + dumps(response.data)
             )
+            response["Last-Modified"] = http_date(last_modified(response.data).timestamp())
         return response
 
     def update(self, request, pk=None, *args, partial=False, **kwargs):

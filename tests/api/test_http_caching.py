@@ -85,3 +85,18 @@ def test_a_write_with_the_etag_of_a_read_succeeds(editor_api, seed):
         HTTP_IF_MATCH=etag,
     )
     assert response.status_code == 200, response.json()
+
+
+def test_an_incident_carries_its_last_change_and_answers_if_modified_since(api_client, seed):
+    from django.utils.http import http_date
+
+    from incidents.models import Incident
+
+    response = api_client.get(detail(seed))
+    stored = Incident.objects.get(pk=seed.pk).updated_at
+    assert response["Last-Modified"] == http_date(stored.timestamp())
+    again = api_client.get(detail(seed), HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+    assert again.status_code == 304
+    make_claim(seed, statement="Later.")
+    assert Incident.objects.get(pk=seed.pk).updated_at > stored
+    assert api_client.get(detail(seed), HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 200
