@@ -12,12 +12,13 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.decorators.http import condition
 
 from sources.models import Source
 
 from . import charts
-from .caching import incident_etag, incident_last_modified
+from .caching import ListCache, incident_etag, incident_last_modified
 from .filters import IncidentFilter
 from .models import Claim, Correction, Denial, Figure, Incident
 
@@ -80,17 +81,26 @@ def incident_list(request, home=False):
         # Shareable addresses: drop the empty fields a submitted form adds.
         return redirect(request.path + (f"?{params.urlencode()}" if params else ""))
     filterset = _filtered(request)
+    # What the page counts or gathers over every matching incident is cached under the
+    # data's version: read again after any change, not on every request.
+    aggregates = ListCache(request)
+    published = Incident.objects.public().using(aggregates.using)
     context = {
         "home": home,
         "filterset": filterset,
         "form": filterset.form,
         "params": params,
         "data_params": _without(params, "page"),
-        "countries": Incident.objects.public()
-        .exclude(country="")
-        .order_by("country")
-        .values_list("country", flat=True)
-        .distinct(),
+        "countries": aggregates.get(
+            "countries",
+            (),
+            lambda: list(
+                published.exclude(country="")
+                .order_by("country")
+                .values_list("country", flat=True)
+                .distinct()
+            ),
+        ),
         "active_filters": _active_filters(filterset, params),
         "advanced_filters": bool(set(params) - {"q", "page"}),
     }
@@ -105,27 +115,53 @@ def incident_list(request, home=False):
         ]
         return render(request, "incidents/incident_list.html", context, status=400)
 
-    incidents = filterset.qs
-    page = Paginator(incidents.with_claims(), PAGE_SIZE).get_page(params.get("page"))
+    incidents = filterset.qs.using(aggregates.using)
+
+    def summary():
+        return {
+            "count": incidents.count(),
+            "months": list(incidents.counts_by_month()),
+            "points": [
+                [lat, lon, slug, title, occurred.isoformat() if occurred else ""]
+                for lat, lon, slug, title, occurred in incidents.map_points()[:MAP_LIMIT]
+            ],
+        }
+
+    # The page number is the only parameter the summary does not depend on.
+    filters = sorted(
+        (key, value) for key in params if key != "page" for value in params.getlist(key)
+    )
+    summary = aggregates.get("summary", filters, summary)
+    paginator = CountedPaginator(incidents.with_claims(), PAGE_SIZE, count=summary["count"])
+    page = paginator.get_page(params.get("page"))
     entries = []
     for incident in page:
         ranges = incident.casualty_ranges()
         headline = [ranges[slug] for slug in HEADLINE_CATEGORIES if slug in ranges][:2]
         entries.append((incident, headline or list(ranges.values())[:1], incident.dispute()))
-    points = [
-        [lat, lon, slug, title, occurred.isoformat() if occurred else ""]
-        for lat, lon, slug, title, occurred in incidents.map_points()[:MAP_LIMIT]
-    ]
+    points = summary["points"]
     context.update(
         page=page,
         entries=entries,
-        timeline=charts.month_chart(list(incidents.counts_by_month())),
+        timeline=charts.month_chart(summary["months"]),
         map_points=points,
         map_capped=len(points) == MAP_LIMIT,
         map_tile_url=settings.MAP_TILE_URL,
         map_tile_attribution=settings.MAP_TILE_ATTRIBUTION,
     )
     return render(request, "incidents/incident_list.html", context)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told the number of items (counted once, cached), not counting them."""
+
+    def __init__(self, object_list, per_page, *, count):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self):
+        return self._known_count
 
 
 def _without(params, *keys):
