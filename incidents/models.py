@@ -246,11 +246,15 @@ class IncidentQuerySet(models.QuerySet):
             Prefetch("related", queryset=Incident.objects.only("id", "slug", "title", "status")),
         )
 
-    def counts_by_month(self):
-        """Incidents per month of their start date (undated ones left out), oldest first."""
+    def counts_by_month(self, undated=False):
+        """Incidents per month of their start date (undated ones left out), oldest first.
+
+        With ``undated``, the undated ones are counted too, last, under the month None:
+        the rows then add up to the number of incidents, in one pass over them.
+        """
+        queryset = self if undated else self.exclude(occurred_start=None)
         return (
-            self.exclude(occurred_start=None)
-            .order_by()
+            queryset.order_by()
             .annotate(month=TruncMonth("occurred_start"))
             .values("month")
             .annotate(count=Count("pk"))

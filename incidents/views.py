@@ -118,9 +118,11 @@ def incident_list(request, home=False):
     incidents = filterset.qs.using(aggregates.using)
 
     def summary():
+        # One pass over the matching incidents gives both the count and the timeline.
+        months = list(incidents.counts_by_month(undated=True))
         return {
-            "count": incidents.count(),
-            "months": list(incidents.counts_by_month()),
+            "count": sum(row["count"] for row in months),
+            "months": [row for row in months if row["month"] is not None],
             "points": [
                 [lat, lon, slug, title, occurred.isoformat() if occurred else ""]
                 for lat, lon, slug, title, occurred in incidents.map_points()[:MAP_LIMIT]

@@ -66,6 +66,11 @@ def test_a_published_incident_shows_in_the_count_countries_timeline_and_map(clie
     assert after["map"] == ["aleppo", "idlib", "tyre"]
     assert after["timeline"] == "3"
 
+    # An undated incident counts, but has no place on the timeline.
+    make_incident(slug="undated", occurred_start=None, occurred_precision="unknown")
+    undated = page(client)
+    assert undated["count"] == 4 and undated["timeline"] == "3"
+
 
 def test_an_edit_shows_at_once(client, listed, editor):
     assert page(client, f"{LIST}?country=SY")["count"] == 2
