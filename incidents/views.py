@@ -11,8 +11,10 @@ from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subq
 from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import condition
 
 from sources.models import Source
@@ -101,7 +103,6 @@ def incident_list(request, home=False):
                 .distinct()
             ),
         ),
-        "active_filters": _active_filters(filterset, params),
         "advanced_filters": bool(set(params) - {"q", "page"}),
     }
     if not filterset.is_valid():
@@ -117,7 +118,7 @@ def incident_list(request, home=False):
 
     incidents = filterset.qs.using(aggregates.using)
 
-    def summary():
+    def read_summary():
         # One pass over the matching incidents gives both the count and the timeline.
         months = list(incidents.counts_by_month(undated=True))
         return {
@@ -133,24 +134,36 @@ def incident_list(request, home=False):
     filters = sorted(
         (key, value) for key in params if key != "page" for value in params.getlist(key)
     )
-    summary = aggregates.get("summary", filters, summary)
-    paginator = CountedPaginator(incidents.with_claims(), PAGE_SIZE, count=summary["count"])
-    page = paginator.get_page(params.get("page"))
-    entries = []
-    for incident in page:
-        ranges = incident.casualty_ranges()
-        headline = [ranges[slug] for slug in HEADLINE_CATEGORIES if slug in ranges][:2]
-        entries.append((incident, headline or list(ranges.values())[:1], incident.dispute()))
+    summary = aggregates.get("summary", filters, read_summary)
     points = summary["points"]
     context.update(
-        page=page,
-        entries=entries,
-        timeline=charts.month_chart(summary["months"]),
         map_points=points,
         map_capped=len(points) == MAP_LIMIT,
         map_tile_url=settings.MAP_TILE_URL,
         map_tile_attribution=settings.MAP_TILE_ATTRIBUTION,
     )
+
+    def render_results():
+        # The results section (count, filters in use, map, timeline, the page's
+        # entries), rendered once per version, filters, page and audience.
+        paginator = CountedPaginator(incidents.with_claims(), PAGE_SIZE, count=summary["count"])
+        page = paginator.get_page(params.get("page"))
+        entries = []
+        for incident in page:
+            ranges = incident.casualty_ranges()
+            headline = [ranges[slug] for slug in HEADLINE_CATEGORIES if slug in ranges][:2]
+            entries.append((incident, headline or list(ranges.values())[:1], incident.dispute()))
+        section = context | {
+            "page": page,
+            "entries": entries,
+            "active_filters": _active_filters(filterset, params),
+            "timeline": charts.month_chart(summary["months"]),
+        }
+        return str(render_to_string("incidents/incident_list.html#results", section, request))
+
+    html = aggregates.get("results", (filters, params.get("page", "")), render_results)
+    # Rendered by the template engine, which escaped what it had to.
+    context["results_html"] = mark_safe(html)
     return render(request, "incidents/incident_list.html", context)
 
 

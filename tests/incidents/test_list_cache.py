@@ -75,12 +75,14 @@ def test_a_published_incident_shows_in_the_count_countries_timeline_and_map(clie
 def test_an_edit_shows_at_once(client, listed, editor):
     assert page(client, f"{LIST}?country=SY")["count"] == 2
     incident = Incident.objects.get(slug="idlib")
+    incident.title = "Strike on the Idlib market"
     incident.country = "TR"
     incident.latitude, incident.longitude = 37.0, 35.3
     workflow.save_if_current(incident, incident.version, editor, reason="Wrong country.")
 
     assert page(client, f"{LIST}?country=SY")["count"] == 1
     assert page(client, f"{LIST}?country=TR")["map"] == ["idlib"]
+    assert "Strike on the Idlib market" in client.get(LIST).content.decode()
     assert page(client)["countries"] == ["SY", "TR"]
 
 
@@ -158,9 +160,9 @@ def test_a_source_change_reaches_the_filters_at_once(client, listed):
 
 def test_the_cache_is_used_while_nothing_changes(client, listed, django_assert_num_queries):
     page(client)
-    # The version and the page's own rows (incidents, their claims, denials and
-    # related incidents): no count, timeline, map or countries.
-    with django_assert_num_queries(5):
+    # The data's version; the count, timeline, map, countries and the page's entries
+    # come from the cache.
+    with django_assert_num_queries(1):
         page(client)
 
 
@@ -172,3 +174,20 @@ def test_the_database_notes_every_change_and_prunes_old_notes(listed):
     for _ in range(510):
         incident.touch()
     assert DataChange.objects.count() <= 2 * 500
+
+
+def test_a_new_figure_shows_in_the_entry_at_once(client, listed):
+    incident = Incident.objects.get(slug="aleppo")
+    claim = make_claim(incident, figures=[("killed", 10, 10)])
+    assert "10" in entry(client, "aleppo")
+
+    figure = claim.figures.get()
+    figure.min_count = figure.max_count = 14
+    figure.save()
+    assert "14" in entry(client, "aleppo")
+
+
+def entry(client, slug):
+    html = client.get(LIST).content.decode()
+    start = html.index(f'href="/incidents/{slug}/"')
+    return html[start : html.index("</li>", start)]
