@@ -161,7 +161,14 @@ def incident_list(request, home=False):
         }
         return str(render_to_string("incidents/incident_list.html#results", section, request))
 
-    html = aggregates.get("results", (filters, params.get("page", "")), render_results)
+    # The section also shows the map's tile settings.
+    depends_on = (
+        filters,
+        params.get("page", ""),
+        settings.MAP_TILE_URL,
+        settings.MAP_TILE_ATTRIBUTION,
+    )
+    html = aggregates.get("results", depends_on, render_results)
     # Rendered by the template engine, which escaped what it had to.
     context["results_html"] = mark_safe(html)
     return render(request, "incidents/incident_list.html", context)
