@@ -76,20 +76,17 @@ def incident_etag(request, slug):
 
 
 def data_version(using):
-    """What the public list's aggregates depend on, as a short string: one small query.
+    """What the public list depends on, as a short string: one small query.
 
     The newest DataChange, which the database notes in the transaction of every change
     to an incident or anything under it (a publication, an edit, a withdrawal, a new
-    claim, figure or denial, by any path down to raw SQL); and the newest change to a
-    source, whose name, parent or protection the filters read.
+    claim, figure or denial) and to a source (whose name, parent or protection the
+    filters read), by any path down to raw SQL.
     """
     with connections[using].cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT MAX(id) FROM {DataChange._meta.db_table}),"
-            " (SELECT MAX(updated_at) FROM sources_source)"
-        )
-        change, sources = cursor.fetchone()
-    return f"{change or 0}:{sources.isoformat() if sources else ''}"
+        cursor.execute(f"SELECT MAX(id) FROM {DataChange._meta.db_table}")
+        (change,) = cursor.fetchone()
+    return str(change or 0)
 
 
 def _key(*parts):

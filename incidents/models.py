@@ -1517,7 +1517,10 @@ class Tombstone(models.Model):
 
 
 class DataChange(models.Model):
-    """A change to the incidents, noted by the database (``_record_data_change``).
+    """A change to the incidents or the sources, noted by the database.
+
+    Written by ``_record_data_change`` on incidents and by a trigger on the sources
+    table (migration 0015_source_data_change), in the transaction of the change.
 
     The newest id is the data's version: the public list caches what it aggregates over
     every matching incident (the count, the timeline, the map, the countries) under it,
