@@ -9,9 +9,9 @@ validators change whenever the incident row is saved (auto_now), and database tr
 touch the incident's updated_at whenever one of its claims, figures, denials or links
 changes, however it is written.
 
-The public list caches what it aggregates over every matching incident (the count,
-the timeline, the map points, the list of countries) in the shared cache, under the
-data's version: see ``list_aggregates``.
+The public list keeps what it gathers over every matching incident (the count, the
+timeline, the map points, the list of countries) and its rendered results in the
+shared cache, under the data's version: see ``ListCache``.
 """
 
 import hashlib
@@ -97,7 +97,8 @@ class ListCache:
     """The public list's aggregates, from the shared cache while the data has not changed.
 
     What the list page counts or gathers over every matching incident (the count, the
-    timeline, the map points, the countries) is kept under a key holding the data's
+    timeline, the map points, the countries), and its rendered results section, are
+    kept under a key holding the data's
     version, read once per request (``data_version``), the audience (staff may match by
     protected sources' names) and what the value depends on (the filters). A change to
     the data gives a new version, so the next request reads everything again. The
