@@ -182,6 +182,9 @@ else:
 
 # Anonymous GETs of public pages may be kept by browsers and CDNs this long (seconds).
 PUBLIC_CACHE_SECONDS = envint("PUBLIC_CACHE_SECONDS", "60")
+# The public list's count, timeline, map and countries are cached under the data's
+# version (incidents.caching.list_aggregates); this bounds how long an entry lives.
+LIST_CACHE_SECONDS = envint("LIST_CACHE_SECONDS", "300")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # History (django-pghistory): every change to the tracked tables is written by database

@@ -126,6 +126,39 @@ def _touch_incidents(incident_ids):
     ]
 
 
+# Rows of incidents_datachange kept behind the newest: enough to read recent activity,
+# few enough that the table stays a page or two.
+DATA_CHANGES_KEPT = 500
+
+
+def _record_data_change():
+    """A statement-level trigger noting that the incidents changed (see DataChange).
+
+    Every change under an incident (claims, figures, denials, their links) touches the
+    incident row (``_touch_incidents``), so one trigger here sees them all, whoever
+    writes: a save, a bulk update, raw SQL, a COPY. Older rows are pruned as it goes,
+    skipping any another transaction holds.
+    """
+    return pgtrigger.Trigger(
+        name="record_data_change",
+        level=pgtrigger.Statement,
+        when=pgtrigger.After,
+        operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+        declare=[("change_id", "bigint")],
+        func=f"""
+            INSERT INTO incidents_datachange (changed_at) VALUES (NOW())
+                RETURNING id INTO change_id;
+            IF change_id % {DATA_CHANGES_KEPT} = 0 THEN
+                DELETE FROM incidents_datachange WHERE id IN (
+                    SELECT id FROM incidents_datachange WHERE id <= change_id - {DATA_CHANGES_KEPT}
+                    FOR UPDATE SKIP LOCKED
+                );
+            END IF;
+            RETURN NULL;
+        """,
+    )
+
+
 class VersionField(models.PositiveIntegerField):
     """How many times a row has been saved, for refusing saves made from a stale copy.
 
@@ -218,11 +251,15 @@ class IncidentQuerySet(models.QuerySet):
             Prefetch("related", queryset=Incident.objects.only("id", "slug", "title", "status")),
         )
 
-    def counts_by_month(self):
-        """Incidents per month of their start date (undated ones left out), oldest first."""
+    def counts_by_month(self, undated=False):
+        """Incidents per month of their start date (undated ones left out), oldest first.
+
+        With ``undated``, the undated ones are counted too, last, under the month None:
+        the rows then add up to the number of incidents, in one pass over them.
+        """
+        queryset = self if undated else self.exclude(occurred_start=None)
         return (
-            self.exclude(occurred_start=None)
-            .order_by()
+            queryset.order_by()
             .annotate(month=TruncMonth("occurred_start"))
             .values("month")
             .annotate(count=Count("pk"))
@@ -365,6 +402,7 @@ class Incident(models.Model):
                 func="NEW.version := OLD.version + 1; RETURN NEW;",
             ),
             _keep_published("incident"),
+            _record_data_change(),
         ]
         constraints = [
             models.CheckConstraint(
@@ -1486,3 +1524,24 @@ class Tombstone(models.Model):
         else:
             raise TypeError(f"No tombstones for {type(obj).__name__}")
         return cls.objects.bulk_create(stones)
+
+
+class DataChange(models.Model):
+    """A change to the incidents or the sources, noted by the database.
+
+    Written by ``_record_data_change`` on incidents and by a trigger on the sources
+    table (migration 0015_source_data_change), in the transaction of the change.
+
+    The newest id is the data's version: the public list caches what it aggregates over
+    every matching incident (the count, the timeline, the map, the countries) under it,
+    so a new version, noted in the same transaction as the change, makes them be read
+    again. Never written by the application.
+    """
+
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"Change #{self.pk} at {self.changed_at:%Y-%m-%d %H:%M:%S}"

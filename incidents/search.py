@@ -95,14 +95,28 @@ def contested_q():
     - two sources' figures for one category differ by more than 2x.
 
     Withdrawn claims and denials are left out, as dispute() leaves them out.
+
+    Each condition starts from the outer incident's id (``incident_id = outer.id``, an
+    index lookup), and each compares rows with the same incident by that outer id again,
+    from inside a nested subquery. That nested reference is what keeps the plan cheap:
+    PostgreSQL can only turn an ORed EXISTS into a hashed subplan (which computes the
+    subquery for every incident at once, here a scan of every claim before the first
+    row) when the outer row is referenced by a plain equality and nowhere else. So the
+    plan walks the incidents in the requested order and checks each with a few index
+    lookups, stopping at the page's end (tests/perf/test_query_plans.py).
     """
     from .models import Claim, Denial, Figure
 
-    denied = Denial.denies.through.objects.filter(
-        denial__incident=OuterRef("pk"),
-        denial__withdrawn_at__isnull=True,
-        claim__withdrawn_at__isnull=True,
+    incident = OuterRef(OuterRef("pk"))
+
+    # A denial answers a current claim of this incident (dispute() looks the denied
+    # claims up among the incident's own claims).
+    answered = Denial.denies.through.objects.filter(
+        denial=OuterRef("pk"), claim__incident=incident, claim__withdrawn_at__isnull=True
     ).filter(~revised("claim_id"))
+    denied = Denial.objects.filter(incident=OuterRef("pk"), withdrawn_at__isnull=True).filter(
+        Exists(answered)
+    )
 
     def with_family(claims):
         # The accused party and its two parent levels; 0 stands for "none".
@@ -117,7 +131,7 @@ def contested_q():
         )
 
     other_party = (
-        with_family(Claim.objects.current().filter(incident=OuterRef("incident")))
+        with_family(Claim.objects.not_withdrawn().filter(incident=incident))
         .exclude(p0=OuterRef("p0"))
         .exclude(p1=OuterRef("p0"))
         .exclude(p2=OuterRef("p0"))
@@ -125,12 +139,12 @@ def contested_q():
         .exclude(p0=OuterRef("p2"))
     )
     differing_attributions = with_family(
-        Claim.objects.current().filter(incident=OuterRef("pk"))
+        Claim.objects.not_withdrawn().filter(incident=OuterRef("pk"))
     ).filter(Exists(other_party))
 
     higher = (
         Figure.objects.filter(
-            claim__incident=OuterRef("claim__incident"),
+            claim__incident=incident,
             claim__withdrawn_at__isnull=True,
             category=OuterRef("category"),
         )

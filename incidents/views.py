@@ -11,13 +11,16 @@ from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subq
 from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import condition
 
 from sources.models import Source
 
 from . import charts
-from .caching import incident_etag, incident_last_modified
+from .caching import ListCache, incident_etag, incident_last_modified
 from .filters import IncidentFilter
 from .models import Claim, Correction, Denial, Figure, Incident
 
@@ -80,18 +83,26 @@ def incident_list(request, home=False):
         # Shareable addresses: drop the empty fields a submitted form adds.
         return redirect(request.path + (f"?{params.urlencode()}" if params else ""))
     filterset = _filtered(request)
+    # What the page counts or gathers over every matching incident is cached under the
+    # data's version: read again after any change, not on every request.
+    aggregates = ListCache(request)
+    published = Incident.objects.public().using(aggregates.using)
     context = {
         "home": home,
         "filterset": filterset,
         "form": filterset.form,
         "params": params,
         "data_params": _without(params, "page"),
-        "countries": Incident.objects.public()
-        .exclude(country="")
-        .order_by("country")
-        .values_list("country", flat=True)
-        .distinct(),
-        "active_filters": _active_filters(filterset, params),
+        "countries": aggregates.get(
+            "countries",
+            (),
+            lambda: list(
+                published.exclude(country="")
+                .order_by("country")
+                .values_list("country", flat=True)
+                .distinct()
+            ),
+        ),
         "advanced_filters": bool(set(params) - {"q", "page"}),
     }
     if not filterset.is_valid():
@@ -105,27 +116,74 @@ def incident_list(request, home=False):
         ]
         return render(request, "incidents/incident_list.html", context, status=400)
 
-    incidents = filterset.qs
-    page = Paginator(incidents.with_claims(), PAGE_SIZE).get_page(params.get("page"))
-    entries = []
-    for incident in page:
-        ranges = incident.casualty_ranges()
-        headline = [ranges[slug] for slug in HEADLINE_CATEGORIES if slug in ranges][:2]
-        entries.append((incident, headline or list(ranges.values())[:1], incident.dispute()))
-    points = [
-        [lat, lon, slug, title, occurred.isoformat() if occurred else ""]
-        for lat, lon, slug, title, occurred in incidents.map_points()[:MAP_LIMIT]
-    ]
+    incidents = filterset.qs.using(aggregates.using)
+
+    def read_summary():
+        # One pass over the matching incidents gives both the count and the timeline.
+        months = list(incidents.counts_by_month(undated=True))
+        return {
+            "count": sum(row["count"] for row in months),
+            "months": [row for row in months if row["month"] is not None],
+            "points": [
+                [lat, lon, slug, title, occurred.isoformat() if occurred else ""]
+                for lat, lon, slug, title, occurred in incidents.map_points()[:MAP_LIMIT]
+            ],
+        }
+
+    # The page number is the only parameter the summary does not depend on.
+    filters = sorted(
+        (key, value) for key in params if key != "page" for value in params.getlist(key)
+    )
+    summary = aggregates.get("summary", filters, read_summary)
+    points = summary["points"]
     context.update(
-        page=page,
-        entries=entries,
-        timeline=charts.month_chart(list(incidents.counts_by_month())),
         map_points=points,
         map_capped=len(points) == MAP_LIMIT,
         map_tile_url=settings.MAP_TILE_URL,
         map_tile_attribution=settings.MAP_TILE_ATTRIBUTION,
     )
+
+    def render_results():
+        # The results section (count, filters in use, map, timeline, the page's
+        # entries), rendered once per version, filters, page and audience.
+        paginator = CountedPaginator(incidents.with_claims(), PAGE_SIZE, count=summary["count"])
+        page = paginator.get_page(params.get("page"))
+        entries = []
+        for incident in page:
+            ranges = incident.casualty_ranges()
+            headline = [ranges[slug] for slug in HEADLINE_CATEGORIES if slug in ranges][:2]
+            entries.append((incident, headline or list(ranges.values())[:1], incident.dispute()))
+        section = context | {
+            "page": page,
+            "entries": entries,
+            "active_filters": _active_filters(filterset, params),
+            "timeline": charts.month_chart(summary["months"]),
+        }
+        return str(render_to_string("incidents/incident_list.html#results", section, request))
+
+    # The section also shows the map's tile settings.
+    depends_on = (
+        filters,
+        params.get("page", ""),
+        settings.MAP_TILE_URL,
+        settings.MAP_TILE_ATTRIBUTION,
+    )
+    html = aggregates.get("results", depends_on, render_results)
+    # Rendered by the template engine, which escaped what it had to.
+    context["results_html"] = mark_safe(html)
     return render(request, "incidents/incident_list.html", context)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told the number of items (counted once, cached), not counting them."""
+
+    def __init__(self, object_list, per_page, *, count):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self):
+        return self._known_count
 
 
 def _without(params, *keys):

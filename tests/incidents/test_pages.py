@@ -391,13 +391,31 @@ def test_the_map_gets_its_tiles_from_the_settings_and_its_points_from_the_page(c
         assert "src=" in tag or 'type="application/json"' in tag
 
 
-def test_the_list_query_count_is_constant(client, seed, django_assert_max_num_queries):
+def test_the_list_query_count_is_constant(
+    client, seed, django_assert_num_queries, django_assert_max_num_queries
+):
     for _ in range(30):
         make_busy_incident(n_claims=6)
+    # The data's version, the countries, the count with the timeline, the map points,
+    # then the page: incidents, claims, figures, denials, the claims they answer,
+    # related incidents.
+    with django_assert_num_queries(10):
+        first = client.get("/incidents/?ordering=-killed")
+    assert text(first).count('class="incident-entry"') == 25
+    # Again, with nothing changed: the data's version, then the cache.
+    with django_assert_num_queries(1):
+        again = client.get("/incidents/?ordering=-killed")
+    assert text(again) == text(first)
+
+    # Other filters: their own count, timeline, map and page, and the names of the
+    # sources they name; the countries are the same for every filter.
     with django_assert_max_num_queries(10):
-        response = client.get("/incidents/?ordering=-killed")
-    assert response.status_code == 200
-    assert text(response).count('class="incident-entry"') == 25
-    with django_assert_max_num_queries(10):
-        response = client.get("/incidents/?contested=true&source=source-1")
-    assert response.status_code == 200
+        first = client.get("/incidents/?contested=true&source=source-1")
+    with django_assert_num_queries(1):
+        again = client.get("/incidents/?contested=true&source=source-1")
+    assert first.status_code == again.status_code == 200
+    assert text(again) == text(first)
+    # Each page of a selection is its own entry.
+    second = client.get("/incidents/?ordering=-killed&page=2")
+    assert text(second).count('class="incident-entry"') == Incident.objects.public().count() - 25
+    assert "Page 2 of 2" in text(second)
