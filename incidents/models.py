@@ -1530,7 +1530,7 @@ class DataChange(models.Model):
     """A change to the incidents or the sources, noted by the database.
 
     Written by ``_record_data_change`` on incidents and by a trigger on the sources
-    table (migration 0015_source_data_change), in the transaction of the change.
+    table (migration 0017_source_data_change), in the transaction of the change.
 
     The newest id is the data's version: the public list caches what it aggregates over
     every matching incident (the count, the timeline, the map, the countries) under it,

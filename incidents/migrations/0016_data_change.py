@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0013_api_fields_in_history'),
+        ('incidents', '0015_touch_incidents_on_evidence'),
     ]
 
     operations = [

@@ -28,7 +28,7 @@ DROP FUNCTION IF EXISTS incidents_note_source_change();
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("incidents", "0014_data_change"),
+        ("incidents", "0016_data_change"),
         ("sources", "0001_initial"),
     ]
 
