@@ -1,13 +1,16 @@
-"""Conditional GET for the public incident page: ETag and Last-Modified from updated_at.
+"""Conditional GET for the public pages, and the list page's shared cache.
 
-The page also shows the incident's media and the archived captures of its reports,
-which do not touch the incident: their newest change counts as well.
+The incident page: ETag and Last-Modified from its updated_at. The list page (and the
+home page): from the data's version (``latest_change``), which also keys ListCache.
+
+The incident page also shows the archived captures of its reports, which do not touch
+the incident: their newest capture counts as well.
 
 A reader (or a CDN) holding a copy revalidates with If-None-Match / If-Modified-Since
 and gets 304 Not Modified after one small query instead of the whole page. The
 validators change whenever the incident row is saved (auto_now), and database triggers
-touch the incident's updated_at whenever one of its claims, figures, denials or links
-changes, however it is written.
+touch the incident's updated_at whenever one of its claims, figures, denials, links or
+pieces of evidence changes, however it is written.
 
 The public list keeps what it gathers over every matching incident (the count, the
 timeline, the map points, the list of countries) and its rendered results in the
@@ -75,18 +78,42 @@ def incident_etag(request, slug):
     return hashlib.sha256(f"{slug}|{updated_at.isoformat()}|{audience}".encode()).hexdigest()[:32]
 
 
-def data_version(using):
-    """What the public list depends on, as a short string: one small query.
+def latest_change(request, using):
+    """The data's version and when it last changed, as ``(version, changed_at)``.
 
     The newest DataChange, which the database notes in the transaction of every change
     to an incident or anything under it (a publication, an edit, a withdrawal, a new
-    claim, figure or denial) and to a source (whose name, parent or protection the
-    filters read), by any path down to raw SQL.
+    claim, figure, denial or piece of evidence) and to a source (whose name, parent or
+    protection the filters read), by any path down to raw SQL. One small query, once per
+    request: the list's validators and its cache share it.
     """
-    with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT MAX(id) FROM {DataChange._meta.db_table}")
-        (change,) = cursor.fetchone()
-    return str(change or 0)
+    cached = getattr(request, "_latest_change", None)
+    if cached is None or cached[0] != using:
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, changed_at FROM {DataChange._meta.db_table} ORDER BY id DESC LIMIT 1"
+            )
+            row = cursor.fetchone() or (0, None)
+        cached = request._latest_change = (using, (str(row[0]), row[1]))
+    return cached[1]
+
+
+def _list_audience(request):
+    # Staff may match by protected sources' names and see their own name on the page.
+    return f"staff:{request.user.pk}" if request.user.is_staff else "public"
+
+
+def list_etag(request):
+    """The list page's ETag: the data's version, the address (filters, page) and the
+    audience. Any change to the data gives a new one."""
+    version, _ = latest_change(request, router.db_for_read(Incident))
+    parts = f"list|{version}|{_list_audience(request)}|{request.get_full_path()}"
+    return hashlib.sha256(parts.encode()).hexdigest()[:32]
+
+
+def list_last_modified(request):
+    """When the data behind the list last changed (None before any change)."""
+    return latest_change(request, router.db_for_read(Incident))[1]
 
 
 def _key(*parts):
@@ -99,7 +126,7 @@ class ListCache:
     What the list page counts or gathers over every matching incident (the count, the
     timeline, the map points, the countries), and its rendered results section, are
     kept under a key holding the data's
-    version, read once per request (``data_version``), the audience (staff may match by
+    version, read once per request (``latest_change``), the audience (staff may match by
     protected sources' names) and what the value depends on (the filters). A change to
     the data gives a new version, so the next request reads everything again. The
     version and the aggregates are read on one database (``using``): a replica that
@@ -113,7 +140,7 @@ class ListCache:
 
     def __init__(self, request):
         self.using = router.db_for_read(Incident)
-        self.version = data_version(self.using)
+        self.version, _ = latest_change(request, self.using)
         self.audience = "staff" if request.user.is_staff else "public"
 
     def get(self, name, depends_on, compute):

@@ -20,7 +20,13 @@ from django.views.decorators.http import condition
 from sources.models import Source
 
 from . import charts
-from .caching import ListCache, incident_etag, incident_last_modified
+from .caching import (
+    ListCache,
+    incident_etag,
+    incident_last_modified,
+    list_etag,
+    list_last_modified,
+)
 from .filters import IncidentFilter
 from .models import Claim, Correction, Denial, Figure, Incident
 
@@ -71,11 +77,17 @@ def _filtered(request):
     )
 
 
+@condition(etag_func=list_etag, last_modified_func=list_last_modified)
 def home(request):
-    return incident_list(request, home=True)
+    return _incident_list(request, home=True)
 
 
-def incident_list(request, home=False):
+@condition(etag_func=list_etag, last_modified_func=list_last_modified)
+def incident_list(request):
+    return _incident_list(request)
+
+
+def _incident_list(request, home=False):
     params = _non_empty(request.GET)
     if len(params) != len(request.GET) or any(
         len(params.getlist(k)) != len(request.GET.getlist(k)) for k in params

@@ -91,3 +91,27 @@ def test_the_incident_page_query_count_stays_constant_with_validators(
     incident = make_busy_incident(n_claims=40)
     with django_assert_max_num_queries(13):
         assert client.get(incident.get_absolute_url()).status_code == 200
+
+
+def test_an_unchanged_list_answers_304_after_one_query(client, seed, django_assert_num_queries):
+    first = client.get("/incidents/?country=SY")
+    assert first.status_code == 200 and first["ETag"] and first["Last-Modified"]
+    with django_assert_num_queries(1):
+        again = client.get("/incidents/?country=SY", headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+    # Another address (another filter, another page) is another entity.
+    other = client.get("/incidents/?country=IQ", headers={"If-None-Match": first["ETag"]})
+    assert other.status_code == 200
+
+
+def test_any_change_to_the_data_sends_the_list_again(client, seed):
+    etag = client.get("/incidents/")["ETag"]
+    make_incident(title="Shelling of a bakery")
+    response = client.get("/incidents/", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert "Shelling of a bakery" in response.content.decode()
+
+
+def test_the_home_page_revalidates_too(client, seed):
+    etag = client.get("/")["ETag"]
+    assert client.get("/", headers={"If-None-Match": etag}).status_code == 304
