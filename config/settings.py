@@ -330,7 +330,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.pagination.KeysetPagination",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "config.throttling.TokenUserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": envrate("API_ANON_RATE", "60/minute"),

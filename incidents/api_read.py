@@ -9,14 +9,18 @@ code the HTML pages use. The serializers in incidents.serializers describe this
 output for the OpenAPI schema.
 """
 
+import functools
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef, Q
+from django.db import DEFAULT_DB_ALIAS, router
+from django.db.models import OuterRef
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import JSONObject
 from django.urls import reverse
 
+from config.prepared import PreparedValues, any_of
 from sources.api_read import (
     captures_annotation,
     captures_column,
@@ -123,6 +127,24 @@ def incident_rows(queryset, staff):
     """The incidents' own columns as ``values()`` rows, with their related incidents,
     media, other monitors' identifiers and public corrections as array columns of the
     same rows (subqueries, not queries of their own)."""
+    return queryset.annotate(**_incident_arrays(staff)).values(*INCIDENT_VALUES)
+
+
+@functools.cache
+def _incident_arrays(staff):
+    """incident_rows()'s array columns, compiled to SQL once (see config.prepared): the
+    page query itself varies with the filters, these subqueries never do."""
+    compiled = {}
+    for name, expression in _incident_array_expressions(staff).items():
+        query = Incident.objects.annotate(**{name: expression}).values(name).query
+        compiler = query.get_compiler(DEFAULT_DB_ALIAS)
+        compiler.as_sql()
+        _, (sql, params), _ = compiler.select[0]
+        compiled[name] = RawSQL(sql, tuple(params), output_field=expression.output_field)
+    return compiled
+
+
+def _incident_array_expressions(staff):
     related = Incident.related.through.objects.filter(from_incident=OuterRef("pk"))
     if not staff:
         related = related.filter(to_incident__status=Incident.Status.PUBLISHED)
@@ -156,12 +178,12 @@ def incident_rows(queryset, staff):
         .order_by("created_at", "id")
         .values(json=JSONObject(created_at="created_at", reason="reason", version="version"))
     )
-    return queryset.annotate(
-        related_incidents=ArraySubquery(related),
-        media_items=ArraySubquery(media),
-        identifier_items=ArraySubquery(identifiers),
-        public_corrections=ArraySubquery(corrections),
-    ).values(*INCIDENT_VALUES)
+    return {
+        "related_incidents": ArraySubquery(related),
+        "media_items": ArraySubquery(media),
+        "identifier_items": ArraySubquery(identifiers),
+        "public_corrections": ArraySubquery(corrections),
+    }
 
 
 def _via_sources():
@@ -180,6 +202,40 @@ def _via_sources():
         )
     )
     return ArraySubquery(links)
+
+
+def _claim_rows(field):
+    def build(slot):
+        return (
+            Claim.objects.not_withdrawn()
+            .with_revision_links()
+            .filter(any_of(field, slot))
+            .annotate(**captures_annotation("report"), via_sources=_via_sources())
+            .order_by(
+                "incident_id", "claimed_on", "id", "figures__category__position", "figures__id"
+            )
+            .values(*CLAIM_VALUES)
+        )
+
+    return PreparedValues(build)
+
+
+def _denial_rows(field):
+    def build(slot):
+        return (
+            Denial.objects.current()
+            .filter(any_of(field, slot))
+            .annotate(**captures_annotation("report"))
+            .order_by("incident_id", "denied_on", "id", "denies")
+            .values(*DENIAL_VALUES)
+        )
+
+    return PreparedValues(build)
+
+
+# The claims and denials of some incidents, or with some ids: compiled once.
+_CLAIMS = {field: _claim_rows(field) for field in ("incident_id", "id")}
+_DENIALS = {field: _denial_rows(field) for field in ("incident_id", "id")}
 
 
 class Reader:
@@ -201,8 +257,8 @@ class Reader:
         ids = [row["id"] for row in rows]
         if not ids:
             return []
-        claims, claim_facts = self._claims(Q(incident_id__in=ids))
-        denials, denial_facts = self._denials(Q(incident_id__in=ids))
+        claims, claim_facts = self._claims("incident_id", ids)
+        denials, denial_facts = self._denials("incident_id", ids)
         by_claim = {claim["id"]: claim for claim in claims}
         for denial in denials:
             for claim_id in denial["denies"]:
@@ -294,7 +350,7 @@ class Reader:
 
     def claims(self, ids):
         """The claims with these ids, in this order (the flat /claims/ collection)."""
-        claims, _ = self._claims(Q(id__in=ids))
+        claims, _ = self._claims("id", ids)
         by_id = {claim["id"]: claim for claim in claims}
         answers = (
             Denial.denies.through.objects.filter(claim_id__in=ids, denial__withdrawn_at=None)
@@ -307,21 +363,12 @@ class Reader:
 
     def denials(self, ids):
         """The denials with these ids, in this order (the flat /denials/ collection)."""
-        denials, _ = self._denials(Q(id__in=ids))
+        denials, _ = self._denials("id", ids)
         by_id = {denial["id"]: denial for denial in denials}
         return [by_id[pk] for pk in ids if pk in by_id]
 
-    def _claims(self, condition):
-        rows = (
-            Claim.objects.not_withdrawn()
-            .with_revision_links()
-            .filter(condition)
-            .annotate(**captures_annotation("report"), via_sources=_via_sources())
-            .order_by(
-                "incident_id", "claimed_on", "id", "figures__category__position", "figures__id"
-            )
-            .values(*CLAIM_VALUES)
-        )
+    def _claims(self, field, ids):
+        rows = _CLAIMS[field].rows(ids, router.db_for_read(Claim))
         claims, facts = [], []
         claim = None
         for row in rows:
@@ -379,14 +426,8 @@ class Reader:
                 )
         return claims, facts
 
-    def _denials(self, condition):
-        rows = (
-            Denial.objects.current()
-            .filter(condition)
-            .annotate(**captures_annotation("report"))
-            .order_by("incident_id", "denied_on", "id", "denies")
-            .values(*DENIAL_VALUES)
-        )
+    def _denials(self, field, ids):
+        rows = _DENIALS[field].rows(ids, router.db_for_read(Denial))
         denials, facts = [], []
         denial = None
         for row in rows:

@@ -103,3 +103,21 @@ def test_token_users_have_their_own_higher_allowance(partner_api, api_client, mo
     assert api_client.get("/api/v1/incidents/").status_code == 200
     assert api_client.get("/api/v1/incidents/").status_code == 429
     assert all(partner_api.get("/api/v1/incidents/").status_code == 200 for _ in range(5))
+
+
+def test_anonymous_clients_are_held_to_the_anonymous_rate_alone(api_client, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    # A generous anonymous rate is not cut short by the token users' rate.
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "anon", "5/minute")
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "2/minute")
+    codes = [api_client.get("/api/v1/incidents/").status_code for _ in range(6)]
+    assert codes == [200] * 5 + [429]
+
+
+def test_token_users_are_held_to_the_user_rate(partner_api, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "2/minute")
+    codes = [partner_api.get("/api/v1/incidents/").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
