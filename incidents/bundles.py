@@ -948,7 +948,9 @@ class NewIncidents:
         Incident.objects.bulk_create(self.incidents)
         for incident in self.incidents:
             incident._status_in_db = incident.status
-        with pgtrigger.ignore(*TOUCH_ON_INSERT):
+        # The savepoint leaves the transaction usable for ignore()'s own statement on
+        # the way out, should the database refuse a row.
+        with pgtrigger.ignore(*TOUCH_ON_INSERT), transaction.atomic():
             Claim.objects.bulk_create(self.claims)
             Figure.objects.bulk_create(self.figures)
             Denial.objects.bulk_create(self.denials)
