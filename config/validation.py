@@ -5,6 +5,7 @@ constraints; these helpers do, and give the constraints' violation_error_message
 the same words the admin and the database use, under the API's field names.
 """
 
+import functools
 import operator
 import re
 
@@ -87,14 +88,12 @@ def in_memory_model_errors(instance, *, rename=None, constraint_fields=None):
             key = NON_FIELD
         flat.setdefault(rename.get(key, key), []).extend(messages)
 
+    relations, checks = _model_parts(type(instance))
     resolved = {
         field.name
-        for field in instance._meta.concrete_fields
-        if field.is_relation
-        and (
-            getattr(instance, field.attname) is not None
-            or (field.is_cached(instance) and getattr(instance, field.name) is not None)
-        )
+        for field in relations
+        if getattr(instance, field.attname) is not None
+        or (field.is_cached(instance) and getattr(instance, field.name) is not None)
     }
     exclude = set()
     try:
@@ -108,25 +107,37 @@ def in_memory_model_errors(instance, *, rename=None, constraint_fields=None):
     except ValidationError as error:
         for key, messages in error.message_dict.items():
             add(key, messages)
-    for constraint in instance._meta.constraints:
-        if not isinstance(constraint, CheckConstraint):
+    for constraint, holds in checks:
+        if exclude and constraint._expression_refs_exclude(
+            type(instance), constraint.condition, exclude
+        ):
             continue
-        try:
-            if constraint._expression_refs_exclude(type(instance), constraint.condition, exclude):
-                continue
-            holds = _condition_holds(constraint.condition, instance)
-        except NotImplementedError:
+        if holds is None:  # not evaluable here: the database judges
             try:
                 constraint.validate(type(instance), instance, exclude=exclude)
             except ValidationError as error:
                 add(constraint_fields.get(constraint.name, NON_FIELD_ERRORS), error.messages)
-            continue
-        if holds is False:
+        elif holds(instance) is False:
             add(
                 constraint_fields.get(constraint.name, NON_FIELD_ERRORS),
                 [str(constraint.get_violation_error_message())],
             )
     return nest(flat)
+
+
+@functools.cache
+def _model_parts(model):
+    """A model's relation fields, and its check constraints each with its condition as
+    a Python function (None when the condition is beyond plain field lookups)."""
+    relations = [field for field in model._meta.concrete_fields if field.is_relation]
+    checks = []
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, CheckConstraint):
+            try:
+                checks.append((constraint, _compile(constraint.condition, model)))
+            except NotImplementedError:
+                checks.append((constraint, None))
+    return relations, checks
 
 
 COMPARISONS = {
@@ -138,50 +149,75 @@ COMPARISONS = {
 }
 
 
-def _condition_holds(condition, instance):
-    """A Q of plain field lookups evaluated on an instance: True, False or None (NULL)."""
-    results = []
+def _compile(condition, model):
+    """A Q of plain field lookups as a function of an instance returning True, False or
+    None (SQL's NULL: unknown, which a check constraint lets through)."""
+    parts = []
     for child in condition.children:
         if isinstance(child, Q):
-            results.append(_condition_holds(child, instance))
+            parts.append(_compile(child, model))
         elif isinstance(child, tuple):
-            results.append(_lookup_holds(*child, instance))
+            parts.append(_compile_lookup(*child, model))
         else:
             raise NotImplementedError(child)
-    if condition.connector == Q.AND:
-        result = False if False in results else (None if None in results else True)
-    elif condition.connector == Q.OR:
-        result = True if True in results else (None if None in results else False)
-    else:
+    if condition.connector not in (Q.AND, Q.OR):
         raise NotImplementedError(condition.connector)
-    if condition.negated and result is not None:
-        result = not result
-    return result
+    decisive = condition.connector == Q.OR  # the value that decides: AND False, OR True
+    negated = condition.negated
+
+    def holds(instance):
+        result = not decisive
+        for part in parts:
+            value = part(instance)
+            if value is decisive:
+                result = decisive
+                break
+            if value is None:
+                result = None
+        if negated and result is not None:
+            return not result
+        return result
+
+    return holds
 
 
-def _field_value(instance, name):
+def _attname(model, name):
     if "__" in name:
         raise NotImplementedError(name)
-    return getattr(instance, instance._meta.get_field(name).attname)
+    return model._meta.get_field(name).attname
 
 
-def _lookup_holds(lookup, value, instance):
+def _compile_lookup(lookup, value, model):
     name, _, kind = lookup.partition("__")
     kind = kind or "exact"
-    left = _field_value(instance, name)
+    left = _attname(model, name)
     if isinstance(value, F):
-        value = _field_value(instance, value.name)
+        right = _attname(model, value.name)
+
+        def other(instance):
+            return getattr(instance, right)
     elif hasattr(value, "resolve_expression"):
         raise NotImplementedError(value)
+    else:
+
+        def other(instance):
+            return value
+
     if kind == "isnull":
-        return (left is None) == bool(value)
-    if left is None or value is None:
-        return None
+        return lambda instance: (getattr(instance, left) is None) == bool(value)
     if kind == "regex":
-        return re.search(value, left) is not None
-    if kind not in COMPARISONS:
+        pattern = re.compile(value)
+        compare = lambda a, b: pattern.search(a) is not None  # noqa: E731
+    elif kind in COMPARISONS:
+        compare = COMPARISONS[kind]
+    else:
         raise NotImplementedError(kind)
-    return COMPARISONS[kind](left, value)
+
+    def holds(instance):
+        a, b = getattr(instance, left), other(instance)
+        return None if a is None or b is None else compare(a, b)
+
+    return holds
 
 
 def constraint_message(model, name):
