@@ -17,6 +17,17 @@ from rest_framework import serializers
 NON_FIELD = "non_field_errors"
 
 
+class InputSerializer(serializers.Serializer):
+    """A serializer of input that comes many times in one request (a bundle's claims,
+    their sources and figures). The same checks as DRF's; without serializer-level
+    validators, the step that would run them (and collect read-only defaults for them,
+    once per nested item) is skipped."""
+
+    def run_validators(self, value):
+        if self.validators:
+            super().run_validators(value)
+
+
 def nest(flat):
     """{"occurred.start": [...]} -> {"occurred": {"start": [...]}}."""
     nested = {}

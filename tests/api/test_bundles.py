@@ -483,3 +483,14 @@ def test_errors_in_several_new_incidents_are_all_reported(researcher_api, seed):
         },
     ]
     assert counts() == before
+
+
+def test_an_import_leaves_the_bundle_it_reads_as_it_was(seed):
+    """The benchmark imports copies that share their claims and figures with the bundle."""
+    from incidents.bundles import import_bundle
+
+    bundle = _copies(seed, 2)
+    bundle["incidents"][1]["slug"] = ""  # made from the title
+    as_given = copy.deepcopy(bundle)
+    assert import_bundle(bundle)["created"] == 2
+    assert bundle == as_given
