@@ -13,15 +13,42 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError
 from django.db.models import CheckConstraint, F, Q
 from rest_framework import serializers
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 NON_FIELD = "non_field_errors"
 
 
+class _SurrogateCheck(ProhibitSurrogateCharactersValidator):
+    """DRF's refusal of surrogate characters, with its message, by one regular
+    expression search rather than a Python loop over every character."""
+
+    surrogates = re.compile("[\ud800-\udfff]")
+
+    def __call__(self, value):
+        found = self.surrogates.search(str(value))
+        if found:
+            message = self.message.format(code_point=ord(found.group()))
+            raise serializers.ValidationError(message, code=self.code)
+
+
 class InputSerializer(serializers.Serializer):
     """A serializer of input that comes many times in one request (a bundle's claims,
-    their sources and figures). The same checks as DRF's; without serializer-level
-    validators, the step that would run them (and collect read-only defaults for them,
-    once per nested item) is skipped."""
+    their sources and figures), with DRF's checks and messages at less cost per item:
+    text fields look for surrogate characters with a regular expression, and without
+    serializer-level validators the step that would run them (and collect read-only
+    defaults for them, once per nested item) is skipped."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            if isinstance(field, serializers.CharField):
+                field.validators = [
+                    _SurrogateCheck()
+                    if type(validator) is ProhibitSurrogateCharactersValidator
+                    else validator
+                    for validator in field.validators
+                ]
+        return fields
 
     def run_validators(self, value):
         if self.validators:

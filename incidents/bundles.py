@@ -883,11 +883,11 @@ class NewIncidents:
         claim = Claim(
             incident=incident,
             kind=item["kind"],
-            source=source,
-            report=report,
+            source_id=source.pk,
+            report_id=report and report.pk,
             statement=item["statement"],
             claimed_on=item.get("claimed_on"),
-            attributed_to=accused,
+            attributed_to_id=accused and accused.pk,
         )
         error = in_memory_model_errors(claim, constraint_fields=CLAIM_CONSTRAINT_FIELDS)
         if error:
@@ -904,7 +904,7 @@ class NewIncidents:
             seen.add(category.slug)
             figure = Figure(
                 claim=claim,
-                category=category,
+                category_id=category.pk,
                 min_count=figure_item.get("min"),
                 max_count=figure_item.get("max"),
                 approximate=figure_item.get("approximate", False),
@@ -929,8 +929,8 @@ class NewIncidents:
             return None, error
         denial = Denial(
             incident=incident,
-            source=source,
-            report=report,
+            source_id=source.pk,
+            report_id=report and report.pk,
             statement=item["statement"],
             denied_on=item.get("denied_on"),
         )

@@ -494,3 +494,13 @@ def test_an_import_leaves_the_bundle_it_reads_as_it_was(seed):
     as_given = copy.deepcopy(bundle)
     assert import_bundle(bundle)["created"] == 2
     assert bundle == as_given
+
+
+def test_text_with_a_surrogate_character_is_refused_with_drfs_message(researcher_api):
+    bundle = {"incidents": [{"title": "Strike \ud83d", "occurred": {"start": "2016-06-01"}}]}
+    body = json.dumps(bundle)  # \ud83d, escaped: a lone surrogate once parsed
+    response = researcher_api.post("/api/v1/import/", body, content_type="application/json")
+    assert response.status_code == 400
+    message = "Surrogate characters are not allowed: U+D83D."
+    assert response.json()["errors"] == [{"incident": 0, "field": "title", "message": message}]
+    assert not Incident.objects.exists()
