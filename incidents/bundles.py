@@ -14,6 +14,8 @@ ids. Rows are saved only when something differs, so importing the same bundle
 twice changes nothing, not even ``updated_at``.
 """
 
+import contextlib
+import dataclasses
 import functools
 import itertools
 import operator
@@ -485,11 +487,14 @@ class IncidentWriter:
     # Why a claim or denial of a published incident left out of a write is withdrawn.
     LEFT_OUT = "Left out when the incident was written again in full."
 
-    def __init__(self, resolver, *, user=None, reason="", validate=model_errors):
+    def __init__(self, resolver, *, user=None, reason="", validate=model_errors, stored=None):
         self.resolver = resolver
         self.match_ids = resolver.match_ids
         # in_memory_model_errors when the caller vouches for the slug's uniqueness.
         self.validate = validate
+        # The incident as read in this transaction, with its standing claims (figures
+        # prefetched) and current denials (denied claims prefetched): a StoredParts.
+        self.stored = stored
         self.changed = False
         self.user = user
         self.reason = reason
@@ -513,9 +518,14 @@ class IncidentWriter:
     def write(self, data, incident=None, *, suffix_slug=False, related=True):
         creating = incident is None
         incident = incident or Incident()
-        self.was_public = not creating and workflow.is_public(
-            Incident.objects.only("status").get(pk=incident.pk)
-        )
+        if creating:
+            self.was_public = False
+        elif self.stored is not None:
+            self.was_public = workflow.is_public(self.stored.incident)
+        else:
+            self.was_public = workflow.is_public(
+                Incident.objects.only("status").get(pk=incident.pk)
+            )
         values = self._incident_values(data)
         if creating and not values.get("slug"):
             title = values.get("title") or ""
@@ -562,9 +572,12 @@ class IncidentWriter:
         return values
 
     def _claims(self, incident, items, creating):
-        existing = (
-            [] if creating else list(incident.claims.not_withdrawn().prefetch_related("figures"))
-        )
+        if creating:
+            existing = []
+        elif self.stored is not None:
+            existing = self.stored.claims
+        else:
+            existing = list(incident.claims.not_withdrawn().prefetch_related("figures"))
         by_id = {claim.pk: claim for claim in existing}
         by_key = defaultdict(list)
         for claim in existing:
@@ -676,7 +689,12 @@ class IncidentWriter:
         return None
 
     def _denials(self, incident, items, refs, failed, creating):
-        existing = [] if creating else list(incident.denials.current().prefetch_related("denies"))
+        if creating:
+            existing = []
+        elif self.stored is not None:
+            existing = self.stored.denials
+        else:
+            existing = list(incident.denials.current().prefetch_related("denies"))
         by_id = {denial.pk: denial for denial in existing}
         by_key = defaultdict(list)
         for denial in existing:
@@ -800,6 +818,31 @@ def _preload(resolver, bundle):
                     for m in error.messages
                 ]
     return errors
+
+
+@dataclasses.dataclass
+class StoredParts:
+    """An incident as stored, with what IncidentWriter compares a write against."""
+
+    incident: Incident
+    claims: list = dataclasses.field(default_factory=list)
+    denials: list = dataclasses.field(default_factory=list)
+
+
+def _stored_parts(incidents):
+    """StoredParts of these incidents, by id, in three queries whatever their number:
+    standing claims with their figures, current denials with the claims they answer
+    (in the order IncidentWriter reads them, which decides the matching)."""
+    parts = {incident.pk: StoredParts(incident) for incident in incidents}
+    if not parts:
+        return parts
+    claims = Claim.objects.not_withdrawn().filter(incident_id__in=parts)
+    for claim in claims.prefetch_related("figures"):
+        parts[claim.incident_id].claims.append(claim)
+    denials = Denial.objects.current().filter(incident_id__in=parts)
+    for denial in denials.prefetch_related("denies"):
+        parts[denial.incident_id].denials.append(denial)
+    return parts
 
 
 class NewIncidents:
@@ -1015,7 +1058,7 @@ def _import(bundle, can_publish, *, in_bulk):
     if in_bulk:
         resolver.prefetch(bundle)
         stored = {incident.slug: incident for incident in Incident.objects.filter(slug__in=slugs)}
-    validate = in_memory_model_errors if in_bulk else model_errors
+        parts = _stored_parts(stored.values())
     new = NewIncidents(resolver)
     errors = _preload(resolver, bundle)
     written, failed = [], set()
@@ -1042,9 +1085,16 @@ def _import(bundle, can_publish, *, in_bulk):
             else:
                 written.append((index, data, incident, True, None))
             continue
-        writer = IncidentWriter(resolver, validate=validate)
+        if in_bulk:
+            writer = IncidentWriter(
+                resolver, validate=in_memory_model_errors, stored=parts[existing.pk]
+            )
+        else:
+            writer = IncidentWriter(resolver)
         try:
-            with transaction.atomic():
+            # A savepoint per incident, so that one refused by the database leaves the
+            # others to be checked; in bulk, such a refusal starts the import again.
+            with contextlib.nullcontext() if in_bulk else transaction.atomic():
                 incident = writer.write(data, existing, related=False)
         except serializers.ValidationError as error:
             errors += _incident_errors(index, error.detail)

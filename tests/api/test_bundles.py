@@ -504,3 +504,26 @@ def test_text_with_a_surrogate_character_is_refused_with_drfs_message(researcher
     message = "Surrogate characters are not allowed: U+D83D."
     assert response.json()["errors"] == [{"incident": 0, "field": "title", "message": message}]
     assert not Incident.objects.exists()
+
+
+def test_reimporting_unchanged_incidents_reads_in_bulk_and_writes_nothing(editor_api, seed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bundle = _copies(seed, 12)
+    assert editor_api.post("/api/v1/import/", bundle, format="json").status_code == 200
+    stored = as_json(export_bundle(Incident.objects.filter(slug__startswith="copy-")))
+
+    def reimport(incidents):
+        with CaptureQueriesContext(connection) as captured:
+            response = editor_api.post(
+                "/api/v1/import/", {**bundle, "incidents": incidents}, format="json"
+            )
+        assert response.status_code == 200, response.json()
+        assert response.json()["unchanged"] == len(incidents)
+        return [q["sql"].split()[0] for q in captured]
+
+    few, many = reimport(bundle["incidents"][:2]), reimport(bundle["incidents"])
+    assert len(few) == len(many)
+    assert not {"INSERT", "UPDATE", "DELETE"} & set(many)
+    assert as_json(export_bundle(Incident.objects.filter(slug__startswith="copy-"))) == stored
