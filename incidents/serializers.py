@@ -8,6 +8,7 @@ bundles; incidents.bundles turns them into rows with the model's own validation.
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from config.validation import InputSerializer
 from sources.models import Source
 from sources.serializers import (
     ReportRefSerializer,
@@ -253,7 +254,7 @@ class TombstoneSerializer(serializers.Serializer):
 # Input shapes: an incident as read, minus what is computed; bundles hold the same.
 
 
-class FigureInputSerializer(serializers.Serializer):
+class FigureInputSerializer(InputSerializer):
     category = serializers.SlugField(max_length=50)
     min = serializers.IntegerField(
         required=False,
@@ -271,7 +272,7 @@ class FigureInputSerializer(serializers.Serializer):
     approximate = serializers.BooleanField(required=False, default=False)
 
 
-class ClaimInputSerializer(serializers.Serializer):
+class ClaimInputSerializer(InputSerializer):
     id = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -293,7 +294,7 @@ class ClaimInputSerializer(serializers.Serializer):
     )
 
 
-class DenialInputSerializer(serializers.Serializer):
+class DenialInputSerializer(InputSerializer):
     id = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -310,7 +311,7 @@ class DenialInputSerializer(serializers.Serializer):
     )
 
 
-class OccurredInputSerializer(serializers.Serializer):
+class OccurredInputSerializer(InputSerializer):
     start = serializers.DateField(required=False, allow_null=True)
     end = serializers.DateField(required=False, allow_null=True)
     time = ClockTimeField(
@@ -319,7 +320,7 @@ class OccurredInputSerializer(serializers.Serializer):
     precision = serializers.ChoiceField(choices=Incident.DatePrecision.choices, required=False)
 
 
-class LocationInputSerializer(serializers.Serializer):
+class LocationInputSerializer(InputSerializer):
     name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     region = serializers.CharField(required=False, allow_blank=True, max_length=200)
     country = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=2)
@@ -333,14 +334,14 @@ class LocationInputSerializer(serializers.Serializer):
     )
 
 
-class AssessmentInputSerializer(serializers.Serializer):
+class AssessmentInputSerializer(InputSerializer):
     grade = serializers.ChoiceField(
         choices=Incident.Grade.choices, required=False, allow_null=True, allow_blank=True
     )
     rationale = serializers.CharField(required=False, allow_blank=True)
 
 
-class RelatedRefSerializer(serializers.Serializer):
+class RelatedRefSerializer(InputSerializer):
     id = serializers.IntegerField(required=False, allow_null=True)
     slug = serializers.SlugField(required=False, max_length=200)
 
@@ -350,7 +351,7 @@ class RelatedRefSerializer(serializers.Serializer):
         return attrs
 
 
-class IncidentInputSerializer(serializers.Serializer):
+class IncidentInputSerializer(InputSerializer):
     """An incident to create or change, with its claims (and their figures) and denials.
 
     Lists given replace what the incident had: claims and denials left out are removed.
@@ -431,7 +432,7 @@ class DenialWriteSerializer(DenialInputSerializer):
     )
 
 
-class SourceInputSerializer(serializers.Serializer):
+class SourceInputSerializer(InputSerializer):
     """A source in full, in a bundle's ``sources`` list."""
 
     slug = serializers.SlugField(max_length=200)
@@ -447,7 +448,7 @@ class SourceInputSerializer(serializers.Serializer):
     )
 
 
-class ReportInputSerializer(serializers.Serializer):
+class ReportInputSerializer(InputSerializer):
     """A report in full, in a bundle's ``reports`` list; claims refer to it by ``id``."""
 
     id = serializers.IntegerField()
@@ -464,14 +465,14 @@ class ReportInputSerializer(serializers.Serializer):
     )
 
 
-class CategoryInputSerializer(serializers.Serializer):
+class CategoryInputSerializer(InputSerializer):
     slug = serializers.SlugField(max_length=50)
     name = serializers.CharField(max_length=100)
     position = serializers.IntegerField(required=False, default=100, min_value=0, max_value=32767)
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class BundleSerializer(serializers.Serializer):
+class BundleSerializer(InputSerializer):
     """Whole incidents for export and import.
 
     ``incidents`` hold incidents as the API shows them. The optional ``sources``,

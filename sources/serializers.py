@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from rest_framework import serializers
 
-from config.validation import model_errors, raise_for_integrity_error
+from config.validation import InputSerializer, model_errors, raise_for_integrity_error
 
 from .models import Report, Source
 
@@ -89,7 +89,7 @@ class ReportSerializer(ReportSummarySerializer):
 # References inside incident writes and bundles
 
 
-class SourceRefSerializer(serializers.Serializer):
+class SourceRefSerializer(InputSerializer):
     """A source named in a write: found by id (API writes only), else slug, else URL, else
     name, and created when missing (which needs its name and kind)."""
 
@@ -106,7 +106,7 @@ class SourceRefSerializer(serializers.Serializer):
         return attrs
 
 
-class ReportRefSerializer(serializers.Serializer):
+class ReportRefSerializer(InputSerializer):
     """A report named in a write: found by id (API writes only), else URL, else title, and
     created when missing (which needs a title and a publisher)."""
 

@@ -1,5 +1,6 @@
 """Bundles: export, import (command and API), idempotence, atomicity, the round trip."""
 
+import copy
 import json
 
 import pgtrigger
@@ -357,3 +358,173 @@ def test_a_reimport_without_a_published_claim_withdraws_it_and_is_then_idempoten
     assert dropped["id"] not in {c["id"] for c in after["incidents"][0]["claims"]}
     call_command("import_incidents", _write(tmp_path, bundle))
     assert as_json(export_bundle(Incident.objects.filter(pk=seed.pk))) == after
+
+
+def _copies(seed, n):
+    """A bundle of ``n`` new incidents, each a copy of the seed case under its own slug."""
+    bundle = as_json(export_bundle(Incident.objects.filter(pk=seed.pk)))
+    template = bundle["incidents"][0]
+    bundle["incidents"] = [
+        {**copy.deepcopy(template), "slug": f"copy-{k}", "title": f"Copy {k}", "related": []}
+        for k in range(n)
+    ]
+    return bundle
+
+
+def test_new_incidents_are_written_in_a_number_of_queries_that_does_not_grow(editor_api, seed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def import_queries(bundle):
+        with CaptureQueriesContext(connection) as captured:
+            response = editor_api.post("/api/v1/import/", bundle, format="json")
+        assert response.status_code == 200, response.json()
+        return len(captured)
+
+    def copies(n, prefix):
+        bundle = _copies(seed, n)
+        for incident in bundle["incidents"]:
+            incident["slug"] = f"{prefix}-{incident['slug']}"
+        return bundle
+
+    claims, figures, denials = seed.claims.count(), Figure.objects.count(), seed.denials.count()
+    import_queries(copies(1, "first"))  # the first request of a client reads more
+    few = import_queries(copies(2, "few"))
+    assert import_queries(copies(12, "many")) == few
+    assert Incident.objects.filter(slug__startswith="many-copy-").count() == 12
+    one = Incident.objects.get(slug="many-copy-11")
+    assert one.claims.count() == claims and one.denials.count() == denials
+    assert Figure.objects.count() == figures * 16
+    # The denials answer the copies' own claims, as the bundle's references say.
+    assert {c.incident_id for d in one.denials.all() for c in d.denies.all()} == {one.pk}
+
+
+def test_a_bulk_import_is_recorded_in_the_history_with_who_made_it(
+    researcher_api, researcher, seed
+):
+    from incidents.models import ClaimEvent, DenialDeniesEvent, FigureEvent, IncidentEvent
+
+    response = researcher_api.post("/api/v1/import/", _copies(seed, 3), format="json")
+    assert response.status_code == 200, response.json()
+    new = Incident.objects.filter(slug__startswith="copy-")
+    claims = Claim.objects.filter(incident__in=new)
+    events = [
+        IncidentEvent.objects.filter(pgh_obj__in=new, pgh_label="insert"),
+        ClaimEvent.objects.filter(pgh_obj__in=claims, pgh_label="insert"),
+        FigureEvent.objects.filter(pgh_obj__claim__in=claims, pgh_label="insert"),
+        DenialDeniesEvent.objects.filter(claim__in=claims, pgh_label="insert"),
+    ]
+    assert [e.count() for e in events] == [
+        3,
+        claims.count(),
+        Figure.objects.filter(claim__in=claims).count(),
+        Denial.denies.through.objects.filter(claim__in=claims).count(),
+    ]
+    contexts = [event.pgh_context for e in events for event in e]
+    assert {(c["user"], c["url"]) for c in contexts} == {(researcher.pk, "/api/v1/import/")}
+
+
+def test_what_the_database_refuses_is_still_named_by_incident_and_field(
+    researcher_api, seed, monkeypatch
+):
+    """The database's constraints have the last word: with the checks before the bulk
+    insert switched off, the refusal still comes back naming the incident and field."""
+    import incidents.bundles
+
+    monkeypatch.setattr(incidents.bundles, "in_memory_model_errors", lambda *a, **k: {})
+    bundle = _copies(seed, 3)
+    bundle["incidents"][1]["claims"][0]["figures"] = [
+        {"category": "killed", "min": 9, "max": 2, "as_said": "2 to 9"}
+    ]
+    before = counts()
+    response = researcher_api.post("/api/v1/import/", bundle, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "incident": 1,
+            "field": "claims[0].figures[0].min",
+            "message": "The minimum cannot be above the maximum.",
+        }
+    ]
+    assert counts() == before
+    del bundle["incidents"][1]
+    assert researcher_api.post("/api/v1/import/", bundle, format="json").status_code == 200
+    assert counts()[0] == before[0] + 2
+
+
+def test_errors_in_several_new_incidents_are_all_reported(researcher_api, seed):
+    bundle = _copies(seed, 3)
+    bundle["incidents"][0]["location"] = {"name": "Idlib", "lat": 95, "lon": 36.6}
+    bundle["incidents"][2]["claims"][1]["statement"] = "x" * 3
+    bundle["incidents"][2]["claims"][1]["figures"] = [
+        {"category": "killed", "min": 3, "as_said": "3"},
+        {"category": "killed", "min": 4, "as_said": "4"},
+    ]
+    bundle["incidents"][2]["denials"] = [
+        {
+            "source": {"slug": "syrian-observatory-for-human-rights"},
+            "statement": "No",
+            "denies": [0],
+        }
+    ]
+    before = counts()
+    response = researcher_api.post("/api/v1/import/", bundle, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"incident": 0, "field": "location.lat", "message": "Latitude must be between -90 and 90."},
+        {
+            "incident": 2,
+            "field": "claims[1].figures[1].category",
+            "message": "A claim gives one figure per category.",
+        },
+        {
+            "incident": 2,
+            "field": "denials[0].denies",
+            "message": "No claim 0 among this incident's claims.",
+        },
+    ]
+    assert counts() == before
+
+
+def test_an_import_leaves_the_bundle_it_reads_as_it_was(seed):
+    """The benchmark imports copies that share their claims and figures with the bundle."""
+    from incidents.bundles import import_bundle
+
+    bundle = _copies(seed, 2)
+    bundle["incidents"][1]["slug"] = ""  # made from the title
+    as_given = copy.deepcopy(bundle)
+    assert import_bundle(bundle)["created"] == 2
+    assert bundle == as_given
+
+
+def test_text_with_a_surrogate_character_is_refused_with_drfs_message(researcher_api):
+    bundle = {"incidents": [{"title": "Strike \ud83d", "occurred": {"start": "2016-06-01"}}]}
+    body = json.dumps(bundle)  # \ud83d, escaped: a lone surrogate once parsed
+    response = researcher_api.post("/api/v1/import/", body, content_type="application/json")
+    assert response.status_code == 400
+    message = "Surrogate characters are not allowed: U+D83D."
+    assert response.json()["errors"] == [{"incident": 0, "field": "title", "message": message}]
+    assert not Incident.objects.exists()
+
+
+def test_reimporting_unchanged_incidents_reads_in_bulk_and_writes_nothing(editor_api, seed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bundle = _copies(seed, 12)
+    assert editor_api.post("/api/v1/import/", bundle, format="json").status_code == 200
+    stored = as_json(export_bundle(Incident.objects.filter(slug__startswith="copy-")))
+
+    def reimport(incidents):
+        with CaptureQueriesContext(connection) as captured:
+            response = editor_api.post(
+                "/api/v1/import/", {**bundle, "incidents": incidents}, format="json"
+            )
+        assert response.status_code == 200, response.json()
+        assert response.json()["unchanged"] == len(incidents)
+        return [q["sql"].split()[0] for q in captured]
+
+    few, many = reimport(bundle["incidents"][:2]), reimport(bundle["incidents"])
+    assert len(few) == len(many)
+    assert not {"INSERT", "UPDATE", "DELETE"} & set(many)
+    assert as_json(export_bundle(Incident.objects.filter(slug__startswith="copy-"))) == stored
