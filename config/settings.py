@@ -138,7 +138,7 @@ TEMPLATES = [
 
 # PostgreSQL everywhere: a server when DATABASE_URL is set, otherwise the embedded one.
 if env("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"))}
 else:
     DATABASES = {
         "default": {
@@ -149,13 +149,18 @@ else:
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Connections stay open between requests (a new PostgreSQL backend costs milliseconds),
+# checked before reuse.
+DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", "60")
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # Read replicas: reads go to them, writes to "default" (config/routers.py). A client that
 # has just written reads from the primary for REPLICA_PIN_SECONDS, so it sees its write.
 DATABASE_REPLICAS = []
 for number, url in enumerate(envlist("DATABASE_REPLICA_URLS"), start=1):
     alias = f"replica{number}"
-    DATABASES[alias] = dj_database_url.parse(url, conn_max_age=60)
+    DATABASES[alias] = dj_database_url.parse(url, conn_max_age=envint("CONN_MAX_AGE", "60"))
+    DATABASES[alias]["CONN_HEALTH_CHECKS"] = True
     # Tests read and write one database: the replica aliases mirror it.
     DATABASES[alias]["TEST"] = {"MIRROR": "default"}
     DATABASE_REPLICAS.append(alias)
