@@ -163,8 +163,8 @@ def incident_etag(version, representation=b""):
 
 def last_modified(incident):
     """The incident's newest change: its own ``updated_at`` (which its claims, figures,
-    denials and evidence move too) or its reports' newest capture. A renamed source
-    changes the ETag but not this date: revalidate with If-None-Match."""
+    denials, evidence, and changes to the sources and reports it shows move too) or its
+    reports' newest capture."""
     newest = incident["updated_at"]
     for statement in (*incident["claims"], *incident["denials"]):
         for capture in (statement["report"] or {}).get("captures") or ():

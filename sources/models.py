@@ -46,6 +46,55 @@ def _cited_q(outer):
     )
 
 
+def _touch_citing_incidents(name, columns, cited_by):
+    """A statement-level trigger: when these rows change in a way the incidents show
+    (``columns``), the incidents that cite them are touched (new ``updated_at`` and
+    version), so that their pages' and API answers' validators change and mirrors
+    syncing by ``updated_since`` fetch them again: a source renamed or newly protected
+    must not linger in anyone's copy.
+
+    ``cited_by`` is SQL selecting incident ids for the changed ids in ``changed``.
+    """
+    old = ", ".join(f"o.{column}" for column in columns)
+    new = ", ".join(f"n.{column}" for column in columns)
+    return pgtrigger.Trigger(
+        name=name,
+        level=pgtrigger.Statement,
+        when=pgtrigger.After,
+        operation=pgtrigger.Update,
+        referencing=pgtrigger.Referencing(old="old_rows", new="new_rows"),
+        func=f"""
+            UPDATE incidents_incident SET updated_at = clock_timestamp() WHERE id IN (
+                WITH changed AS (
+                    SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+                    WHERE ({old}) IS DISTINCT FROM ({new})
+                )
+                {cited_by}
+            );
+            RETURN NULL;
+        """,
+    )
+
+
+CITING_SOURCE = """
+    SELECT incident_id FROM incidents_claim WHERE source_id IN (SELECT id FROM changed)
+    UNION SELECT incident_id FROM incidents_claim
+        WHERE attributed_to_id IN (SELECT id FROM changed)
+    UNION SELECT incident_id FROM incidents_denial WHERE source_id IN (SELECT id FROM changed)
+    UNION SELECT c.incident_id FROM incidents_claimvia v
+        JOIN incidents_claim c ON c.id = v.claim_id WHERE v.source_id IN (SELECT id FROM changed)
+    UNION SELECT c.incident_id FROM incidents_claim c JOIN sources_report r ON r.id = c.report_id
+        WHERE r.publisher_id IN (SELECT id FROM changed)
+    UNION SELECT d.incident_id FROM incidents_denial d JOIN sources_report r ON r.id = d.report_id
+        WHERE r.publisher_id IN (SELECT id FROM changed)
+"""
+
+CITING_REPORT = """
+    SELECT incident_id FROM incidents_claim WHERE report_id IN (SELECT id FROM changed)
+    UNION SELECT incident_id FROM incidents_denial WHERE report_id IN (SELECT id FROM changed)
+"""
+
+
 class SourceQuerySet(models.QuerySet):
     def public(self):
         """Sources whose identity may be shown to the public."""
@@ -152,6 +201,13 @@ class Source(models.Model):
             # Full-text search on source names (incidents.search.text_search_q).
             GinIndex(name_vector(), name="source_name_search"),
         ]
+        triggers = [
+            _touch_citing_incidents(
+                "touch_citing_incidents",
+                ["name", "slug", "kind", "protected", "parent_id"],
+                CITING_SOURCE,
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -219,6 +275,14 @@ class Report(models.Model):
                 name="report_title_not_empty",
                 violation_error_message="A report needs a title.",
             ),
+        ]
+        triggers = [
+            # updated_at too: a new capture of the report touches it (Capture's trigger).
+            _touch_citing_incidents(
+                "touch_citing_incidents",
+                ["url", "title", "published_on", "publisher_id", "updated_at"],
+                CITING_REPORT,
+            )
         ]
 
     def __str__(self):

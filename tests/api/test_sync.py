@@ -246,3 +246,49 @@ def test_a_new_capture_brings_its_report_into_the_next_sync(api_client):
     after = since + datetime.timedelta(microseconds=1)
     response = api_client.get("/api/v1/reports/", {"updated_since": after.isoformat()})
     assert [r["id"] for r in response.json()["results"]] == [report.pk]
+
+
+def test_a_source_renamed_or_protected_brings_its_incidents_into_the_next_sync(api_client):
+    from sources.models import Source
+    from tests.factories import make_report, make_source
+
+    activist = make_source(name="Rami Haddad", kind="individual")
+    publisher = make_source(name="Local Radio")
+    by_claim = make_incident()
+    make_claim(by_claim, source=activist)
+    by_report = make_incident()
+    make_claim(by_report, report=make_report(publisher=publisher))
+    untouched = make_incident()
+    make_claim(untouched)
+
+    def synced_after(change):
+        since = timezone.now()
+        change()
+        response = api_client.get(
+            "/api/v1/incidents/", {"updated_since": since.isoformat(), "ordering": "updated_at"}
+        )
+        return {i["id"] for i in response.json()["results"]}
+
+    protect = Source.objects.filter(pk=activist.pk).update
+    assert synced_after(lambda: protect(protected=True)) == {by_claim.pk}
+    assert synced_after(lambda: Source.objects.filter(pk=publisher.pk).update(name="Radio")) == {
+        by_report.pk
+    }
+    # A change the incidents do not show touches nothing.
+    assert synced_after(lambda: protect(description="Met in 2016.")) == set()
+    body = api_client.get(f"/api/v1/incidents/{by_claim.pk}/").content.decode()
+    assert "Rami Haddad" not in body
+
+
+def test_a_new_capture_brings_the_incidents_citing_its_report_into_the_next_sync(api_client):
+    from sources.models import Capture
+    from tests.factories import make_report
+
+    report = make_report()
+    incident = make_incident()
+    make_claim(incident, report=report)
+    since = stamp(Incident, incident.pk)
+    Capture.objects.create(
+        report=report, requested_url="https://example.org/", status="failed", error="Refused."
+    )
+    assert stamp(Incident, incident.pk) > since

@@ -115,3 +115,14 @@ def test_any_change_to_the_data_sends_the_list_again(client, seed):
 def test_the_home_page_revalidates_too(client, seed):
     etag = client.get("/")["ETag"]
     assert client.get("/", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_protecting_a_source_changes_the_pages_that_name_it(client, seed):
+    from sources.models import Source
+
+    etag = client.get(seed.get_absolute_url())["ETag"]
+    Source.objects.filter(slug="syrian-observatory-for-human-rights").update(protected=True)
+    response = client.get(seed.get_absolute_url(), headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    # (The incident's own summary still names it: that is the editors' prose.)
+    assert "Protected source (monitor)" in response.content.decode()
