@@ -13,7 +13,6 @@ import functools
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db import DEFAULT_DB_ALIAS, router
 from django.db.models import OuterRef
 from django.db.models.expressions import RawSQL
@@ -24,6 +23,7 @@ from config.prepared import PreparedValues, any_of
 from sources.api_read import (
     captures_annotation,
     captures_column,
+    json_array,
     report_columns,
     report_summary,
     source_columns,
@@ -45,6 +45,7 @@ from .models import (
     ClaimVia,
     Correction,
     Denial,
+    Figure,
     Incident,
     IncidentIdentifier,
     Media,
@@ -98,14 +99,7 @@ CLAIM_VALUES = [
     *report_columns("report"),
     captures_column("report"),
     "via_sources",
-    "figures__id",
-    "figures__category",
-    "figures__category__name",
-    "figures__category__position",
-    "figures__min_count",
-    "figures__max_count",
-    "figures__approximate",
-    "figures__as_said",
+    "figure_items",
 ]
 
 DENIAL_VALUES = [
@@ -179,11 +173,31 @@ def _incident_array_expressions(staff):
         .values(json=JSONObject(created_at="created_at", reason="reason", version="version"))
     )
     return {
-        "related_incidents": ArraySubquery(related),
-        "media_items": ArraySubquery(media),
-        "identifier_items": ArraySubquery(identifiers),
-        "public_corrections": ArraySubquery(corrections),
+        "related_incidents": json_array(related),
+        "media_items": json_array(media),
+        "identifier_items": json_array(identifiers),
+        "public_corrections": json_array(corrections),
     }
+
+
+def _figures():
+    """A claim's figures, in the categories' order, as an array column (one row a claim)."""
+    figures = (
+        Figure.objects.filter(claim=OuterRef("pk"))
+        .order_by("category__position", "id")
+        .values(
+            json=JSONObject(
+                category="category_id",
+                name="category__name",
+                position="category__position",
+                min="min_count",
+                max="max_count",
+                approximate="approximate",
+                as_said="as_said",
+            )
+        )
+    )
+    return json_array(figures)
 
 
 def _via_sources():
@@ -201,7 +215,7 @@ def _via_sources():
             )
         )
     )
-    return ArraySubquery(links)
+    return json_array(links)
 
 
 def _claim_rows(field):
@@ -210,10 +224,12 @@ def _claim_rows(field):
             Claim.objects.not_withdrawn()
             .with_revision_links()
             .filter(any_of(field, slot))
-            .annotate(**captures_annotation("report"), via_sources=_via_sources())
-            .order_by(
-                "incident_id", "claimed_on", "id", "figures__category__position", "figures__id"
+            .annotate(
+                **captures_annotation("report"),
+                via_sources=_via_sources(),
+                figure_items=_figures(),
             )
+            .order_by("incident_id", "claimed_on", "id")
             .values(*CLAIM_VALUES)
         )
 
@@ -236,6 +252,16 @@ def _denial_rows(field):
 # The claims and denials of some incidents, or with some ids: compiled once.
 _CLAIMS = {field: _claim_rows(field) for field in ("incident_id", "id")}
 _DENIALS = {field: _denial_rows(field) for field in ("incident_id", "id")}
+
+
+# The row keys of a party (a claim's source or accused, a denial's source).
+_PARTY_KEYS = {
+    prefix: tuple(
+        f"{prefix}__{name}"
+        for name in ("id", "name", "kind", "protected", "parent", "parent__parent")
+    )
+    for prefix in ("source", "attributed_to")
+}
 
 
 class Reader:
@@ -370,57 +396,55 @@ class Reader:
     def _claims(self, field, ids):
         rows = _CLAIMS[field].rows(ids, router.db_for_read(Claim))
         claims, facts = [], []
-        claim = None
         for row in rows:
-            if claim is None or row["id"] != claim["id"]:
-                claim = {
-                    "id": row["id"],
-                    "incident": row["incident_id"],
-                    "kind": row["kind"],
-                    "source": source_summary(row, "source", self.staff),
-                    "report": report_summary(row, "report", self.staff),
-                    "statement": row["statement"],
-                    "claimed_on": row["claimed_on"],
-                    "figures": [],
-                    "attributed_to": source_summary(row, "attributed_to", self.staff),
-                    "via": [
-                        source_summary({"via__" + k: v for k, v in item.items()}, "via", self.staff)
-                        for item in row["via_sources"] or []
-                    ],
-                    "denied_by": [],
-                    # A source's later claim may revise this one (a toll raised from 23
-                    # to 30); only current claims count in casualties and dispute.
-                    "supersedes": row["supersedes_id"],
-                    "superseded_by": row["superseded_by_id"],
-                    "current": row["superseded_by_id"] is None,
-                    "updated_at": row["updated_at"],
-                }
-                fact = ClaimFacts(
-                    id=row["id"],
-                    kind=row["kind"],
-                    kind_label=KIND_LABELS[row["kind"]],
-                    source=self._party(row, "source"),
-                    accused=self._party(row, "attributed_to"),
-                    figures=[],
-                    origin=claim,
-                )
-                claims.append(claim)
-                facts.append(fact)
-            if row["figures__id"] is not None:
+            claim = {
+                "id": row["id"],
+                "incident": row["incident_id"],
+                "kind": row["kind"],
+                "source": source_summary(row, "source", self.staff),
+                "report": report_summary(row, "report", self.staff),
+                "statement": row["statement"],
+                "claimed_on": row["claimed_on"],
+                "figures": [],
+                "attributed_to": source_summary(row, "attributed_to", self.staff),
+                "via": [
+                    source_summary({"via__" + k: v for k, v in item.items()}, "via", self.staff)
+                    for item in row["via_sources"] or []
+                ],
+                "denied_by": [],
+                # A source's later claim may revise this one (a toll raised from 23
+                # to 30); only current claims count in casualties and dispute.
+                "supersedes": row["supersedes_id"],
+                "superseded_by": row["superseded_by_id"],
+                "current": row["superseded_by_id"] is None,
+                "updated_at": row["updated_at"],
+            }
+            fact = ClaimFacts(
+                id=row["id"],
+                kind=row["kind"],
+                kind_label=KIND_LABELS[row["kind"]],
+                source=self._party(row, "source"),
+                accused=self._party(row, "attributed_to"),
+                figures=[],
+                origin=claim,
+            )
+            claims.append(claim)
+            facts.append(fact)
+            for item in row["figure_items"] or ():
                 figure = {
-                    "category": row["figures__category"],
-                    "min": row["figures__min_count"],
-                    "max": row["figures__max_count"],
-                    "as_said": row["figures__as_said"],
-                    "approximate": row["figures__approximate"],
+                    "category": item["category"],
+                    "min": item["min"],
+                    "max": item["max"],
+                    "as_said": item["as_said"],
+                    "approximate": item["approximate"],
                 }
                 claim["figures"].append(figure)
                 fact.figures.append(
                     FigureFacts(
-                        row["figures__category"],
-                        self._category(row),
-                        figure["min"],
-                        figure["max"],
+                        item["category"],
+                        self._category(item),
+                        item["min"],
+                        item["max"],
                         origin=figure,
                     )
                 )
@@ -450,28 +474,26 @@ class Reader:
         return denials, facts
 
     def _party(self, row, prefix):
-        pk = row[f"{prefix}__id"]
+        keys = _PARTY_KEYS[prefix]
+        pk = row[keys[0]]
         if pk is None:
             return None
         party = self._parties.get(pk)
         if party is None:
-            name, kind = row[f"{prefix}__name"], row[f"{prefix}__kind"]
-            family = (pk, row[f"{prefix}__parent"], row[f"{prefix}__parent__parent"])
+            _, name, kind, protected, parent, grandparent = (row[key] for key in keys)
             party = self._parties[pk] = Party(
                 pk,
                 name,
-                Source.public_name_of(name, kind, row[f"{prefix}__protected"]),
-                tuple(x for x in family if x is not None),
+                Source.public_name_of(name, kind, protected),
+                tuple(x for x in (pk, parent, grandparent) if x is not None),
             )
         return party
 
-    def _category(self, row):
-        slug = row["figures__category"]
+    def _category(self, item):
+        slug = item["category"]
         category = self._categories.get(slug)
         if category is None:
-            category = self._categories[slug] = Category(
-                slug, row["figures__category__name"], row["figures__category__position"]
-            )
+            category = self._categories[slug] = Category(slug, item["name"], item["position"])
         return category
 
 

@@ -9,13 +9,19 @@ reader is staff.
 from datetime import datetime
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef
+from django.db.models import Func, JSONField, OuterRef
 from django.db.models.functions import JSONObject
 
 from .models import PROTECTED_NAME, Capture
 
 SUMMARY = ("id", "slug", "name", "kind", "protected")
 REPORT_SUMMARY = ("id", "url", "title", "published_on")
+
+
+def json_array(queryset):
+    """A one-column ``values(json=JSONObject(...))`` subquery as one JSON array column:
+    a single value to decode per row (an SQL array of JSON would be one per element)."""
+    return Func(ArraySubquery(queryset), function="to_jsonb", output_field=JSONField())
 
 
 def source_columns(prefix):
@@ -48,7 +54,7 @@ def captures_annotation(prefix):
             )
         )
     )
-    return {captures_column(prefix): ArraySubquery(captures)}
+    return {captures_column(prefix): json_array(captures)}
 
 
 def captures(row, prefix, hidden):
