@@ -48,6 +48,18 @@ def test_each_text_is_matched_on_its_own(api_client, incident):
     assert found(api_client, "zzzqx") == set()
 
 
+def test_a_word_the_parser_splits_is_matched_in_one_text(api_client, incident):
+    # One word for the query's syntax, several words for the parser: the incident's
+    # document has them all, but only a text having them side by side matches.
+    make_claim(incident, statement="Ward 7 was hit; the clinic was spared.")
+    make_claim(incident, statement="Shells fell on ward 9.")
+
+    assert found(api_client, "ward_9") == {incident.slug}
+    assert found(api_client, "ward_7") == {incident.slug}
+    assert found(api_client, "clinic_9") == set()
+    assert found(api_client, "ward_8") == set()
+
+
 def test_a_claims_edit_withdrawal_and_move_change_what_is_found(api_client, incident):
     other = make_incident(title="Another incident")
     claim = make_claim(incident, statement="A convoy was hit.")
