@@ -111,9 +111,15 @@ class _every_word(Func):
 
     The documents keep no word positions: a phrase matching one text has all its words
     in the document, in some order. The texts are then checked with the phrase.
+
+    The database function (migration 0019) is immutable, so PostgreSQL computes it once
+    while planning and the document index can be used. It is also marked parallel
+    unsafe, which keeps the search's query serial: for a word in about 1% of the
+    incidents, a parallel walk of the newest incidents spent more starting its workers
+    (20 to 35 ms on 2 shared cores) than the walk itself (about 14 ms).
     """
 
-    template = "regexp_replace((%(expressions)s)::text, '<(?:[0-9]+|-)>', '&', 'g')::tsquery"
+    template = "incidents_search_words(%(expressions)s)"
     output_field = SearchQueryField()
 
 
