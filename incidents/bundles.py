@@ -45,6 +45,7 @@ from . import workflow
 from .api_read import Reader, incident_rows
 from .identifiers import import_identifiers
 from .models import CasualtyCategory, Claim, ClaimVia, Denial, Figure, Incident
+from .search import refresh_search_documents
 
 INCIDENT_PATHS = {
     "slug": ("slug",),
@@ -1052,7 +1053,8 @@ class NewIncidents:
 
         The history triggers record every row. The triggers that touch an incident when
         its parts change are not fired for these inserts: the incidents are inserted in
-        the same transaction, already with their ``updated_at`` and first version.
+        the same transaction, already with their ``updated_at`` and first version; their
+        search documents are rebuilt once everything is in.
         """
         Incident.objects.bulk_create(self.incidents)
         for incident in self.incidents:
@@ -1068,6 +1070,9 @@ class NewIncidents:
                 [through(denial_id=denial.pk, claim_id=claim.pk) for denial, claim in self.denies]
             )
             ClaimVia.objects.bulk_create(self.via)
+        # Without the touches, the new incidents' search documents hold their titles
+        # and summaries only: add their claims' and denials' words.
+        refresh_search_documents([incident.pk for incident in self.incidents])
 
     def attach_identifiers(self, written):
         """Other monitors' identifiers of the new incidents (their checks need the

@@ -7,6 +7,7 @@ import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import (
@@ -37,7 +38,7 @@ from .competing import (
     current_claims,
     dispute,
 )
-from .search import incident_vector, revised, statement_vector
+from .search import SEARCH_DOCUMENT_SQL, incident_vector, revised, statement_vector
 from .uploads import sniff, validate_evidence_file
 
 # The same words come from the admin, the API and the database trigger that backs them.
@@ -157,6 +158,29 @@ def _record_data_change():
             RETURN NULL;
         """,
     )
+
+
+def _refresh_search_documents():
+    """Statement-level triggers rebuilding the search documents of inserted or updated
+    incidents (IncidentSearch).
+
+    A change to an incident's claims, denials or cited sources touches the incident
+    (``_touch_incidents``, sources' ``touch_citing_incidents``), so updates of the
+    incident row are the one place where every change to what its search matches
+    arrives, whoever writes. A bulk load that skips the touches rebuilds the documents
+    itself (search.refresh_search_documents()).
+    """
+    return [
+        pgtrigger.Trigger(
+            name=f"refresh_search_on_{str(operation).lower()}",
+            level=pgtrigger.Statement,
+            when=pgtrigger.After,
+            operation=operation,
+            referencing=pgtrigger.Referencing(new="new_rows"),
+            func=SEARCH_DOCUMENT_SQL.format(ids="SELECT id FROM new_rows") + "; RETURN NULL;",
+        )
+        for operation in (pgtrigger.Insert, pgtrigger.Update)
+    ]
 
 
 class VersionField(models.PositiveIntegerField):
@@ -403,6 +427,7 @@ class Incident(models.Model):
             ),
             _keep_published("incident"),
             _record_data_change(),
+            *_refresh_search_documents(),
         ]
         constraints = [
             models.CheckConstraint(
@@ -1524,6 +1549,32 @@ class Tombstone(models.Model):
         else:
             raise TypeError(f"No tombstones for {type(obj).__name__}")
         return cls.objects.bulk_create(stones)
+
+
+class IncidentSearch(models.Model):
+    """Every word the public search can match for an incident, in one indexed tsvector.
+
+    The lexemes of its title and summary, its current claims' and denials' statements
+    and its unprotected sources' names (search.SEARCH_DOCUMENT_SQL), without positions.
+    Any document text_search_q() matches puts its words here, so an incident whose
+    document does not match a query (without negation) matches it nowhere: the search
+    looks here first, with one index, and checks each statement only for the few
+    incidents left. Written only by the database's triggers (and bulk loads).
+    """
+
+    incident = models.OneToOneField(
+        Incident,
+        on_delete=models.DB_CASCADE,
+        primary_key=True,
+        related_name="search_document",
+    )
+    document = SearchVectorField()
+
+    class Meta:
+        indexes = [GinIndex(fields=["document"], name="incident_document_search")]
+
+    def __str__(self):
+        return f"Search document of incident #{self.incident_id}"
 
 
 class DataChange(models.Model):

@@ -35,6 +35,7 @@ from django.utils.text import slugify
 from sources.models import Report, Source
 
 from ..models import CasualtyCategory, Claim, Denial, Figure, Incident
+from ..search import refresh_search_documents
 from . import words
 
 # Bump when the generated data changes, so kept benchmark databases are regenerated.
@@ -551,6 +552,9 @@ TOUCH_TRIGGERS = [
     f"incidents.{model}:touch_incident_on_insert"
     for model in ("Claim", "Figure", "Denial", "DenialDenies", "IncidentRelated")
 ]
+# The incidents' search documents are written once per chunk, when its claims and
+# denials are in (refresh_search_documents()), rather than first by this trigger.
+SEARCH_TRIGGERS = ["incidents.Incident:refresh_search_on_insert"]
 
 
 @contextlib.contextmanager
@@ -558,12 +562,14 @@ def _touch_triggers_skipped(cursor):
     """Leave out, inside the block, the triggers that touch the incidents whose
     claims, figures, denials and links are inserted: the generator fills ``updated_at``
     itself, and the incidents start at version 1 (one linked to an incident of an
-    earlier chunk keeps that incident's generated ``updated_at``). Every other trigger
+    earlier chunk keeps that incident's generated ``updated_at``). The incidents' search
+    documents are written by the generator too, once a chunk is in. Every other trigger
     (the history's, the guards') and every constraint stays in force.
 
     pgtrigger.ignore() cannot reach COPY statements, so its setting is made here.
     """
-    names = {trigger.get_pgid(model) for model, trigger in pgtrigger.registered(*TOUCH_TRIGGERS)}
+    registered = pgtrigger.registered(*TOUCH_TRIGGERS, *SEARCH_TRIGGERS)
+    names = {trigger.get_pgid(model) for model, trigger in registered}
     cursor.execute(
         "SELECT set_config('pgtrigger.ignore', %s, true)", ["{" + ",".join(sorted(names)) + "}"]
     )
@@ -660,6 +666,7 @@ def generate(
                         "related_incidents",
                     ):
                         result.rows[name] += tables[name].copy(cursor, rows[name])
+                    refresh_search_documents([row[0] for row in rows["incidents"]], using)
                     _advance_sequences(cursor, tables)
                 done += size
                 if progress:

@@ -10,12 +10,15 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import F
 
 from incidents.benchmark.data import generate
 from incidents.filters import IncidentFilter
 from incidents.models import Incident
 
 pytestmark = pytest.mark.django_db
+
+NEGATED = "hospital -qwertyuiop"
 
 
 @pytest.fixture
@@ -32,8 +35,23 @@ def plan(params):
     return queryset.explain()
 
 
-def test_text_search_uses_every_full_text_index(generated):
-    text = plan({"q": "hospital"})
+def test_text_search_looks_the_words_up_in_the_search_documents(generated):
+    # The public search without negation: one GIN index over every incident's words.
+    from incidents.models import IncidentSearch
+    from incidents.search import _every_word, _Matches, search_query
+
+    for words in ("hospital", 'hospital "air strike"'):
+        documents = IncidentSearch.objects.filter(
+            _Matches(F("document"), _every_word(search_query(words)))
+        )
+        assert "incident_document_search" in documents.explain(), words
+    # The filter's own condition on the documents is that one.
+    assert re.search(r"document @@ ", plan({"q": "hospital"}))
+
+
+def test_text_search_by_text_uses_every_full_text_index(generated):
+    # Negation (and staff's search of protected names) searches each text directly.
+    text = plan({"q": NEGATED})
 
     for index in (
         "incident_search",
@@ -45,12 +63,12 @@ def test_text_search_uses_every_full_text_index(generated):
 
 
 def test_text_search_uses_the_indexes_combined_with_other_filters(generated):
-    text = plan({"q": "hospital", "occurred_after": "2016-01-01", "contested": "true"})
+    text = plan({"q": NEGATED, "occurred_after": "2016-01-01", "contested": "true"})
 
     # Whether each text index or another one drives the plan is the planner's call from
     # the statistics. What the filters must not do is change the search expressions:
     # every one in the combined plan is one an index was used for in the search alone.
-    indexed = set(re.findall(r"Index Cond: \((to_tsvector\(.*?\)) @@", plan({"q": "hospital"})))
+    indexed = set(re.findall(r"Index Cond: \((to_tsvector\(.*?\)) @@", plan({"q": NEGATED})))
     combined = set(re.findall(r"(to_tsvector\(.*?\)) @@", text))
     assert combined and combined <= indexed, text
     assert "Seq Scan" not in text, text
