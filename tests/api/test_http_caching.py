@@ -31,15 +31,27 @@ def test_a_nested_change_sends_the_incident_again(api_client, seed):
     assert "A later account." in response.content.decode()
 
 
-def test_a_renamed_source_changes_the_etag_without_a_new_version(api_client, seed):
+def test_a_renamed_source_sends_the_incidents_that_cite_it_again(api_client, seed):
     first = api_client.get(detail(seed))
     Source.objects.filter(slug="syrian-observatory-for-human-rights").update(
         name="Syrian Observatory (renamed)"
     )
     response = api_client.get(detail(seed), HTTP_IF_NONE_MATCH=first["ETag"])
     assert response.status_code == 200
-    assert response.json()["version"] == first.json()["version"]
+    # The database touched the incident: a new version, and a later Last-Modified.
+    assert response.json()["version"] > first.json()["version"]
     assert "renamed" in response.content.decode()
+
+
+def test_the_etag_follows_the_representation_even_without_a_new_version(api_client, seed):
+    from incidents.models import CasualtyCategory
+
+    first = api_client.get(detail(seed))
+    # A category's name shows in the dispute's words, and touches no incident.
+    CasualtyCategory.objects.filter(slug="killed").update(name="Killed (all ages)")
+    response = api_client.get(detail(seed), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert response.json()["version"] == first.json()["version"]
+    assert response.status_code == 200
 
 
 def test_each_format_and_audience_has_its_own_etag(api_client, researcher_api, seed):
