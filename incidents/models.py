@@ -1160,6 +1160,7 @@ class ProvenanceStep:
     __hash__ = None
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class ClaimVia(models.Model):
     """An intermediary a claim was relayed through (the Observatory's toll, reported by AP)."""
 
@@ -1212,6 +1213,7 @@ class MediaQuerySet(models.QuerySet):
         return self.filter(incident__status=Incident.Status.PUBLISHED)
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Media(models.Model):
     """A photo, video, sound recording or document that an incident or a claim rests on."""
 
@@ -1405,6 +1407,7 @@ class Media(models.Model):
         }
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class IncidentIdentifier(models.Model):
     """Another monitor's identifier for the same event (an Airwars or ACLED record)."""
 

@@ -1,14 +1,18 @@
-"""An incident's history: its own changes and those of its claims, figures and denials."""
+"""An incident's history: its own changes and those of its claims, figures, denials,
+links and evidence (media, other monitors' identifiers, intermediaries)."""
 
 from history.events import build_entries, label, merge, name_users, visible
 
 from .models import (
     ClaimEvent,
+    ClaimViaEvent,
     DenialDeniesEvent,
     DenialEvent,
     FigureEvent,
     IncidentEvent,
+    IncidentIdentifierEvent,
     IncidentRelatedEvent,
+    MediaEvent,
 )
 
 
@@ -25,7 +29,7 @@ def _related_link(event, values):
 def incident_history(incident, since=None):
     """Every recorded change of the incident and its parts, oldest first.
 
-    Six queries (one per event table), one per kind of related row named in the
+    Nine queries (one per event table), one per kind of related row named in the
     changes, and one for the names of users the events do not name themselves.
     ``since``: only the entries recorded after this time.
     """
@@ -46,6 +50,12 @@ def incident_history(incident, since=None):
             IncidentRelatedEvent.objects.filter(from_incident_id=incident.pk),
             describe_links=_related_link,
         ),
+        build_entries(MediaEvent, MediaEvent.objects.filter(incident_id=incident.pk)),
+        build_entries(
+            IncidentIdentifierEvent,
+            IncidentIdentifierEvent.objects.filter(incident_id=incident.pk),
+        ),
+        build_entries(ClaimViaEvent, ClaimViaEvent.objects.filter(claim_id__in=claim_ids)),
     )
     entries = visible(entries)
     if since is not None:

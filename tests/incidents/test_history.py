@@ -144,7 +144,9 @@ def test_the_history_page_shows_each_change_as_old_and_new(
     incident = make_busy_incident(n_claims=10)
     Incident.objects.filter(pk=incident.pk).update(title="Renamed by a script")
     Figure.objects.filter(claim__incident=incident).update(max_count=99)
-    with django_assert_max_num_queries(20):
+    # One query per event table (incident, claims, figures, denials, their links,
+    # related incidents, media, identifiers, intermediaries), whatever the changes.
+    with django_assert_max_num_queries(23):
         response = editor_client.get(f"/admin/incidents/incident/{incident.pk}/history/")
     assert response.status_code == 200
     content = response.content.decode()
@@ -243,3 +245,20 @@ def test_restoring_a_source_never_lifts_its_protection(editor_client):
     assert editor_client.post(url).status_code == 302
     source.refresh_from_db()
     assert (source.name, source.protected) == ("Activist in Idlib", True)
+
+
+def test_evidence_changes_are_in_the_incidents_history(editor_client):
+    from incidents.models import IncidentIdentifier, Media
+
+    incident = make_busy_incident(n_claims=2)
+    video = Media.objects.create(incident=incident, kind="video", description="Rescue video")
+    Media.objects.filter(pk=video.pk).update(
+        verification_status="fake", verification_note="Filmed in 2013 in another city."
+    )
+    IncidentIdentifier.objects.create(incident=incident, scheme="airwars", value="CS999")
+    response = editor_client.get(f"/admin/incidents/incident/{incident.pk}/history/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Filmed in 2013 in another city." in content
+    assert "<ins>Fake</ins>" in content or "<ins>fake</ins>" in content
+    assert "CS999" in content
