@@ -3,14 +3,12 @@
 The incident page: ETag and Last-Modified from its updated_at. The list page (and the
 home page): from the data's version (``latest_change``), which also keys ListCache.
 
-The incident page also shows the archived captures of its reports, which do not touch
-the incident: their newest capture counts as well.
-
 A reader (or a CDN) holding a copy revalidates with If-None-Match / If-Modified-Since
 and gets 304 Not Modified after one small query instead of the whole page. The
 validators change whenever the incident row is saved (auto_now), and database triggers
 touch the incident's updated_at whenever one of its claims, figures, denials, links or
-pieces of evidence changes, however it is written.
+pieces of evidence changes, or what it shows of a source or report (a new capture
+included), however it is written.
 
 The public list keeps what it gathers over every matching incident (the count, the
 timeline, the map points, the list of countries) and its rendered results in the
@@ -22,12 +20,8 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router
-from django.db.models import F, Func, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Greatest
 
-from sources.models import Capture
-
-from .models import Claim, DataChange, Denial, Incident, Media
+from .models import DataChange, Incident
 
 _NOT_LOOKED_UP = object()
 
@@ -37,31 +31,10 @@ def _updated_at(request, slug):
     cached = getattr(request, "_incident_updated_at", _NOT_LOOKED_UP)
     if cached is _NOT_LOOKED_UP:
         cached = (
-            Incident.objects.public()
-            .filter(slug=slug)
-            .annotate(changed=Greatest("updated_at", _newest_media(), _newest_capture()))
-            .values_list("changed", flat=True)
-            .first()
+            Incident.objects.public().filter(slug=slug).values_list("updated_at", flat=True).first()
         )
         request._incident_updated_at = cached
     return cached
-
-
-def _newest(queryset, field):
-    # MAX as a plain function: one row per outer incident, with no GROUP BY.
-    newest = queryset.order_by().annotate(at=Func(F(field), function="MAX")).values("at")
-    return Coalesce(Subquery(newest[:1]), F("updated_at"))
-
-
-def _newest_media():
-    return _newest(Media.objects.filter(incident=OuterRef("pk")), "updated_at")
-
-
-def _newest_capture():
-    incident = OuterRef(OuterRef("pk"))
-    reports = Q(report__in=Claim.objects.filter(incident=incident).values("report"))
-    reports |= Q(report__in=Denial.objects.filter(incident=incident).values("report"))
-    return _newest(Capture.objects.filter(reports), "captured_at")
 
 
 def incident_last_modified(request, slug):

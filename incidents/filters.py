@@ -235,7 +235,22 @@ class IncidentFilter(django_filters.FilterSet):
         return queryset.order_by(*self.ORDERINGS[value])
 
 
-class ClaimFilter(django_filters.FilterSet):
+class StatementFilters:
+    """What the claims and denials collections share: a search of their statements and
+    their source (a protected one found by staff alone)."""
+
+    def filter_q(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        return queryset.alias(statement_search=statement_vector()).filter(
+            statement_search=search_query(value)
+        )
+
+    def filter_source(self, queryset, name, value):
+        return queryset.filter(source__in=visible_sources(self.request, value))
+
+
+class ClaimFilter(StatementFilters, django_filters.FilterSet):
     """Filters of /api/v1/claims/."""
 
     q = django_filters.CharFilter(method="filter_q", label="Search statements", max_length=200)
@@ -261,16 +276,6 @@ class ClaimFilter(django_filters.FilterSet):
         model = Claim
         fields = []
 
-    def filter_q(self, queryset, name, value):
-        if not value.strip():
-            return queryset
-        return queryset.alias(statement_search=statement_vector()).filter(
-            statement_search=search_query(value)
-        )
-
-    def filter_source(self, queryset, name, value):
-        return queryset.filter(source__in=visible_sources(self.request, value))
-
     def filter_attributed_to(self, queryset, name, value):
         return queryset.filter(attributed_to__in=visible_sources(self.request, value))
 
@@ -278,7 +283,7 @@ class ClaimFilter(django_filters.FilterSet):
         return queryset.filter(Exists(Figure.objects.filter(claim=OuterRef("pk"), category=value)))
 
 
-class DenialFilter(django_filters.FilterSet):
+class DenialFilter(StatementFilters, django_filters.FilterSet):
     """Filters of /api/v1/denials/."""
 
     q = django_filters.CharFilter(method="filter_q", label="Search statements", max_length=200)
@@ -296,16 +301,6 @@ class DenialFilter(django_filters.FilterSet):
     class Meta:
         model = Denial
         fields = []
-
-    def filter_q(self, queryset, name, value):
-        if not value.strip():
-            return queryset
-        return queryset.alias(statement_search=statement_vector()).filter(
-            statement_search=search_query(value)
-        )
-
-    def filter_source(self, queryset, name, value):
-        return queryset.filter(source__in=visible_sources(self.request, value))
 
     def filter_denies(self, queryset, name, value):
         answers = Denial.denies.through.objects.filter(denial=OuterRef("pk"), claim_id=value)
