@@ -190,6 +190,12 @@ PUBLIC_CACHE_SECONDS = envint("PUBLIC_CACHE_SECONDS", "60")
 # The public list's count, timeline, map and countries are cached under the data's
 # version (incidents.caching.list_aggregates); this bounds how long an entry lives.
 LIST_CACHE_SECONDS = envint("LIST_CACHE_SECONDS", "300")
+# How long the API keeps what an incident's claims and denials come to (its claims,
+# denials, casualty ranges and dispute), under the incident's version; 0 keeps nothing.
+API_CACHE_SECONDS = envint("API_CACHE_SECONDS", "300")
+# How long a page of the API's incident list is kept as sent (incidents.caching.
+# ApiPageCache); pages are large, so by default only in a shared cache (REDIS_URL).
+API_PAGE_CACHE_SECONDS = envint("API_PAGE_CACHE_SECONDS", "60" if env("REDIS_URL") else "0")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # History (django-pghistory): every change to the tracked tables is written by database

@@ -32,8 +32,9 @@ from config.validation import raise_for_integrity_error
 from config.viewsets import ApiViewSet
 
 from . import api_examples, workflow
-from .api_read import Reader, incident_rows, tombstone, tombstone_rows
+from .api_read import READ_CODE, Reader, incident_rows, tombstone, tombstone_rows
 from .bundles import WRITTEN_MODELS, BundleError, IncidentWriter, Resolver, import_bundle
+from .caching import ApiPageCache
 from .filters import (
     BBoxFilter,
     ClaimFilter,
@@ -289,8 +290,15 @@ class IncidentViewSet(
         incidents = self.filter_queryset(self.get_queryset())
         if request.accepted_renderer.format == "geojson":
             incidents = incidents.filter(latitude__isnull=False, longitude__isnull=False)
-        rows = self.paginate_rows(incident_rows(incidents, self.staff))
-        return self.get_paginated_response(Reader(self.staff).incidents(rows))
+        reader = Reader(self.staff)
+        rows = self.paginate_rows(incident_rows(incidents.using(reader.using), self.staff))
+        page = ApiPageCache(request, rows, self.paginator, reader.audience, READ_CODE)
+        cached = page.get()
+        if cached is not None:
+            return cached
+        response = self.get_paginated_response(reader.incidents(rows))
+        page.keep(response)
+        return response
 
     @extend_schema(
         summary="One incident, by its slug",
@@ -324,10 +332,11 @@ class IncidentViewSet(
 
     def _read(self, condition, queryset=None):
         queryset = self.get_queryset() if queryset is None else queryset
-        rows = list(incident_rows(queryset.filter(condition), self.staff))
+        reader = Reader(self.staff)
+        rows = list(incident_rows(queryset.filter(condition).using(reader.using), self.staff))
         if not rows:
             raise NotFound("No such incident.")
-        return Reader(self.staff).incidents(rows)[0]
+        return reader.incidents(rows)[0]
 
     def _get(self, pk):
         incident = self.get_queryset().filter(pk=pk).first()

@@ -7,12 +7,20 @@ sources and reports, and one for all their denials, whatever the page size. The
 casualty ranges and the dispute status come from incidents.competing, the same
 code the HTML pages use. The serializers in incidents.serializers describe this
 output for the OpenAPI schema.
+
+What an incident's claims and denials come to (the claims, the denials, the casualty
+ranges and the dispute) is kept in the shared cache under the incident's id, version
+and ``updated_at``, which every change to the incident or anything under it moves (see
+incidents.caching). A page whose incidents are all cached costs only its page query.
 """
 
 import functools
+import hashlib
 from datetime import datetime
+from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, router
 from django.db.models import OuterRef
 from django.db.models.expressions import RawSQL
@@ -264,11 +272,31 @@ _PARTY_KEYS = {
 }
 
 
-class Reader:
-    """Builds the output for one reader: staff see drafts and protected sources in full."""
+def _code_digest():
+    """A digest of the code that shapes the cached parts, in every cache key: entries
+    written by an earlier release are never read by a later one."""
+    here = Path(__file__).resolve().parent
+    files = [here / "api_read.py", here / "competing.py", here.parent / "sources" / "api_read.py"]
+    return hashlib.sha256(b"".join(path.read_bytes() for path in files)).hexdigest()[:12]
 
-    def __init__(self, staff=False):
+
+READ_CODE = _code_digest()
+
+
+class Reader:
+    """Builds the output for one reader: staff see drafts and protected sources in full.
+
+    Every query of one reader goes to one database (``using``): the page of incidents
+    and their claims are read on the same server, so a lagging replica can never pair
+    an incident's new version with its old claims in the cache. ``cached=False`` reads
+    everything from the database and keeps nothing (an export of the whole archive).
+    """
+
+    def __init__(self, staff=False, *, using=None, cached=True):
         self.staff = staff
+        self.audience = "staff" if staff else "public"
+        self.using = using or router.db_for_read(Incident)
+        self.cached = cached
         self._parties = {}
         self._categories = {}
         before, after = reverse("incidents:detail", args=["-"]).rsplit("-", 1)
@@ -280,9 +308,35 @@ class Reader:
 
     def incidents(self, rows):
         """Incidents from incident_rows(), each with its claims, denials, ranges and dispute."""
-        ids = [row["id"] for row in rows]
-        if not ids:
+        if not rows:
             return []
+        keys = {row["id"]: self._key(row) for row in rows}
+        found = cache.get_many(keys.values()) if self._caching() else {}
+        parts = {pk: found[key] for pk, key in keys.items() if key in found}
+        missing = [pk for pk in keys if pk not in parts]
+        if missing:
+            computed = self._parts(missing)
+            if self._caching():
+                cache.set_many(
+                    {keys[pk]: computed[pk] for pk in missing}, settings.API_CACHE_SECONDS
+                )
+            parts.update(computed)
+        return [self._incident(row, *parts[row["id"]]) for row in rows]
+
+    def _caching(self):
+        return self.cached and settings.API_CACHE_SECONDS > 0
+
+    def _key(self, row):
+        # updated_at is the clock time of the incident's last change (to the
+        # microsecond), so a key names one committed state: a transaction that reads
+        # its own uncommitted change and then rolls back leaves an entry under a key
+        # no committed state will have.
+        stamp = row["updated_at"].timestamp()
+        return f"api:incident:{READ_CODE}:{self.audience}:{row['id']}:{row['version']}:{stamp}"
+
+    def _parts(self, ids):
+        """``{id: (claims, denials, casualties, dispute)}`` for these incidents, read and
+        worked out: two queries whatever their number."""
         claims, claim_facts = self._claims("incident_id", ids)
         denials, denial_facts = self._denials("incident_id", ids)
         by_claim = {claim["id"]: claim for claim in claims}
@@ -299,14 +353,18 @@ class Reader:
             entry = nested[denial["incident"]]
             entry[2].append(denial)
             entry[3].append(facts)
-        return [self._incident(row, *nested[row["id"]]) for row in rows]
+        parts = {}
+        for pk, (claims, claim_facts, denials, denial_facts) in nested.items():
+            current = [fact for fact in claim_facts if fact.origin["current"]]
+            ranges = ranges_from_facts(current)
+            dispute = dispute_from_facts(
+                current, denial_facts, reveal_protected=self.staff, ranges=ranges
+            )
+            casualties = {slug: rng.as_dict() for slug, rng in ranges.items()}
+            parts[pk] = (claims, denials, casualties, dispute.as_dict())
+        return parts
 
-    def _incident(self, row, claims, claim_facts, denials, denial_facts):
-        claim_facts = [fact for fact in claim_facts if fact.origin["current"]]
-        ranges = ranges_from_facts(claim_facts)
-        dispute = dispute_from_facts(
-            claim_facts, denial_facts, reveal_protected=self.staff, ranges=ranges
-        )
+    def _incident(self, row, claims, denials, casualties, dispute):
         prefix, suffix = self._url
         return {
             "id": row["id"],
@@ -333,8 +391,8 @@ class Reader:
                 "grade": row["assessment"] or None,
                 "rationale": row["assessment_rationale"],
             },
-            "casualties": {slug: rng.as_dict() for slug, rng in ranges.items()},
-            "dispute": dispute.as_dict(),
+            "casualties": casualties,
+            "dispute": dispute,
             "claims": claims,
             "denials": denials,
             "related": row["related_incidents"] or [],
@@ -379,7 +437,8 @@ class Reader:
         claims, _ = self._claims("id", ids)
         by_id = {claim["id"]: claim for claim in claims}
         answers = (
-            Denial.denies.through.objects.filter(claim_id__in=ids, denial__withdrawn_at=None)
+            Denial.denies.through.objects.using(self.using)
+            .filter(claim_id__in=ids, denial__withdrawn_at=None)
             .order_by("denial__denied_on", "denial_id")
             .values_list("claim_id", "denial_id")
         )
@@ -394,7 +453,7 @@ class Reader:
         return [by_id[pk] for pk in ids if pk in by_id]
 
     def _claims(self, field, ids):
-        rows = _CLAIMS[field].rows(ids, router.db_for_read(Claim))
+        rows = _CLAIMS[field].rows(ids, self.using)
         claims, facts = [], []
         for row in rows:
             claim = {
@@ -451,7 +510,7 @@ class Reader:
         return claims, facts
 
     def _denials(self, field, ids):
-        rows = _DENIALS[field].rows(ids, router.db_for_read(Denial))
+        rows = _DENIALS[field].rows(ids, self.using)
         denials, facts = [], []
         denial = None
         for row in rows:

@@ -1329,12 +1329,14 @@ def export_bundle(queryset=None, *, batch_size=500):
     """Incidents as the API shows them to staff, with their sources, reports and
     categories in full, so that an empty database can take them."""
     queryset = Incident.objects.all() if queryset is None else queryset
-    reader = Reader(staff=True)
+    # Nothing of a whole archive's export is worth keeping in the cache.
+    reader = Reader(staff=True, cached=False)
     # Sorted here: the queryset may be sliced, which forbids reordering it.
     ids = sorted(queryset.values_list("pk", flat=True))
     incidents = []
     for batch in itertools.batched(ids, batch_size):
-        rows = incident_rows(Incident.objects.filter(pk__in=batch).order_by("pk"), staff=True)
+        batch_rows = Incident.objects.using(reader.using).filter(pk__in=batch).order_by("pk")
+        rows = incident_rows(batch_rows, staff=True)
         incidents += [_bundled(incident) for incident in reader.incidents(list(rows))]
 
     source_ids, report_ids, categories = set(), set(), set()

@@ -20,6 +20,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router
+from django.http import HttpResponse
 
 from .models import DataChange, Incident
 
@@ -124,3 +125,60 @@ class ListCache:
             value = compute()
             cache.set(key, value, settings.LIST_CACHE_SECONDS)
         return value
+
+
+class ApiPageCache:
+    """A page of the API's incident list as sent, while nothing on it has changed.
+
+    The key is made of the page's incident rows as the page query read them (every
+    column shown, with each incident's version and ``updated_at``, which every change
+    under the incident moves), the page's links, the address, the format and the
+    audience. The page query runs on every request, so filters and cursors are always
+    answered from the database; a page whose rows are unchanged is then sent without
+    reading or rendering its claims and denials again. The key also serves as the
+    page's ETag.
+
+    Pages are large (a few hundred kilobytes), so they are kept only in a shared cache:
+    ``API_PAGE_CACHE_SECONDS`` defaults to 60 with REDIS_URL and to 0 (off) without,
+    where each process would hold its own copies.
+    """
+
+    HEADERS = ("Content-Type", "Link", "Content-Disposition")
+
+    def __init__(self, request, rows, paginator, audience, code):
+        parts = [
+            code,
+            audience,
+            request.build_absolute_uri(),
+            request.accepted_media_type or "",
+            str(paginator.next_link),
+            str(paginator.previous_link),
+            repr(rows),
+        ]
+        digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+        self.key = f"incidents:api-page:{digest}"
+        self.etag = f'"p{digest[:32]}"'
+        self.enabled = settings.API_PAGE_CACHE_SECONDS > 0
+
+    def get(self):
+        """The cached response, or None."""
+        if not self.enabled:
+            return None
+        found = cache.get(self.key)
+        if found is None:
+            return None
+        content, headers = found
+        response = HttpResponse(content, headers=headers)
+        response["ETag"] = self.etag
+        return response
+
+    def keep(self, response):
+        """Give the response its ETag, and keep it once rendered."""
+        response["ETag"] = self.etag
+        if self.enabled:
+            response.add_post_render_callback(self._store)
+
+    def _store(self, response):
+        if response.status_code == 200:
+            headers = {name: response[name] for name in self.HEADERS if response.has_header(name)}
+            cache.set(self.key, (response.content, headers), settings.API_PAGE_CACHE_SECONDS)

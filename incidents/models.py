@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
-from sources.models import Capture, Report, Source
+from sources.models import Capture, Report, Source, touch_citing_incidents
 
 from .competing import (
     ClaimChain,
@@ -739,6 +739,18 @@ class CasualtyCategory(models.Model):
     class Meta:
         ordering = ["position", "slug"]
         verbose_name_plural = "casualty categories"
+        # Its name shows in the dispute's words, and its position orders the figures:
+        # renaming or moving it changes every incident with a figure in it.
+        triggers = [
+            touch_citing_incidents(
+                "touch_citing_incidents",
+                ["name", "position"],
+                """SELECT c.incident_id FROM incidents_claim c
+                JOIN incidents_figure f ON f.claim_id = c.id
+                WHERE f.category_id IN (SELECT id FROM changed)""",
+                key="slug",
+            )
+        ]
 
     def __str__(self):
         return self.name

@@ -46,17 +46,19 @@ def _cited_q(outer):
     )
 
 
-def _touch_citing_incidents(name, columns, cited_by):
+def touch_citing_incidents(name, columns, cited_by, key="id"):
     """A statement-level trigger: when these rows change in a way the incidents show
     (``columns``), the incidents that cite them are touched (new ``updated_at`` and
-    version), so that their pages' and API answers' validators change and mirrors
-    syncing by ``updated_since`` fetch them again: a source renamed or newly protected
-    must not linger in anyone's copy.
+    version), so that their pages' and API answers' validators and cache keys change
+    and mirrors syncing by ``updated_since`` fetch them again: a source renamed or
+    newly protected must not linger in anyone's copy.
 
-    ``cited_by`` is SQL selecting incident ids for the changed ids in ``changed``.
+    ``cited_by`` is SQL selecting incident ids for the changed rows' ``key`` column in
+    ``changed`` (as ``id``).
     """
     old = ", ".join(f"o.{column}" for column in columns)
     new = ", ".join(f"n.{column}" for column in columns)
+    selected = "n.id" if key == "id" else f"n.{key} AS id"
     return pgtrigger.Trigger(
         name=name,
         level=pgtrigger.Statement,
@@ -66,7 +68,7 @@ def _touch_citing_incidents(name, columns, cited_by):
         func=f"""
             UPDATE incidents_incident SET updated_at = clock_timestamp() WHERE id IN (
                 WITH changed AS (
-                    SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+                    SELECT {selected} FROM new_rows n JOIN old_rows o ON o.{key} = n.{key}
                     WHERE ({old}) IS DISTINCT FROM ({new})
                 )
                 {cited_by}
@@ -202,7 +204,7 @@ class Source(models.Model):
             GinIndex(name_vector(), name="source_name_search"),
         ]
         triggers = [
-            _touch_citing_incidents(
+            touch_citing_incidents(
                 "touch_citing_incidents",
                 ["name", "slug", "kind", "protected", "parent_id"],
                 CITING_SOURCE,
@@ -278,7 +280,7 @@ class Report(models.Model):
         ]
         triggers = [
             # updated_at too: a new capture of the report touches it (Capture's trigger).
-            _touch_citing_incidents(
+            touch_citing_incidents(
                 "touch_citing_incidents",
                 ["url", "title", "published_on", "publisher_id", "updated_at"],
                 CITING_REPORT,

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import Resolver404, resolve
 
 from config.renderers import dumps
@@ -54,6 +54,8 @@ NAMES = [
     "api_list_deep",
     *[f"api_list_filter_{name}" for name in API_FILTERS],
     "api_detail",
+    "api_list_cached",
+    "api_detail_cached",
 ]
 
 
@@ -138,14 +140,23 @@ def _deep_page(client):
 
 
 def _api_operations(client, incident):
+    """The API's read path with nothing cached (every incident's claims and denials read
+    and worked out, as for the first reader after a change), and then, as ``*_cached``,
+    the same list and incident served while their incidents' entries are in the cache."""
     names = ["api_list", "api_list_deep", *[f"api_list_filter_{n}" for n in API_FILTERS]]
-    names.append("api_detail")
+    names += ["api_detail", "api_list_cached", "api_detail_cached"]
     if not _resolves(API_LIST):
         reason = f"{API_LIST} does not resolve in this build"
         return [Operation(name, unavailable=reason) for name in names]
 
-    def get(url):
-        return lambda: client.get(url, Accept="application/json")
+    def get(url, cached=False):
+        def run():
+            if cached:
+                return client.get(url, Accept="application/json")
+            with override_settings(API_CACHE_SECONDS=0):
+                return client.get(url, Accept="application/json")
+
+        return run
 
     deep_url, deep_row = _deep_page(client)
     operations = [
@@ -161,6 +172,11 @@ def _api_operations(client, incident):
         operations.append(Operation("api_detail", get(detail)))
     else:
         operations.append(Operation("api_detail", unavailable=f"{detail} does not resolve"))
+    operations.append(Operation("api_list_cached", get(API_LIST, cached=True)))
+    if _resolves(detail):
+        operations.append(Operation("api_detail_cached", get(detail, cached=True)))
+    else:
+        operations.append(Operation("api_detail_cached", unavailable=f"{detail} does not resolve"))
     return operations
 
 

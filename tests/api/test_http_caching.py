@@ -2,6 +2,7 @@
 
 import pytest
 
+from incidents.models import Incident
 from sources.models import Source
 from tests.factories import make_claim, make_incident
 
@@ -44,14 +45,27 @@ def test_a_renamed_source_sends_the_incidents_that_cite_it_again(api_client, see
 
 
 def test_the_etag_follows_the_representation_even_without_a_new_version(api_client, seed):
+    first = api_client.get(detail(seed))
+    related = first.json()["related"][0]
+    assert api_client.get(detail(seed), HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    Incident.objects.filter(pk=related["id"]).update(title="Renamed elsewhere")
+    renamed = api_client.get(detail(seed), HTTP_IF_NONE_MATCH=first["ETag"])
+    # The related incident's new title touches no version of this one.
+    assert renamed.json()["version"] == first.json()["version"]
+    assert renamed.status_code == 200
+    assert renamed.json()["related"][0]["title"] == "Renamed elsewhere"
+
+
+def test_a_renamed_casualty_category_sends_its_incidents_again(api_client, seed):
     from incidents.models import CasualtyCategory
 
     first = api_client.get(detail(seed))
-    # A category's name shows in the dispute's words, and touches no incident.
+    # The category's name shows in the dispute's words.
     CasualtyCategory.objects.filter(slug="killed").update(name="Killed (all ages)")
     response = api_client.get(detail(seed), HTTP_IF_NONE_MATCH=first["ETag"])
-    assert response.json()["version"] == first.json()["version"]
     assert response.status_code == 200
+    assert response.json()["version"] > first.json()["version"]
+    assert "killed (all ages)" in response.content.decode()
 
 
 def test_each_format_and_audience_has_its_own_etag(api_client, researcher_api, seed):
