@@ -22,6 +22,8 @@ from django.core.cache import cache
 from django.db import connections, router
 from django.http import HttpResponse
 
+from config.renderers import dumps
+
 from .models import DataChange, Incident
 
 _NOT_LOOKED_UP = object()
@@ -153,9 +155,8 @@ class ApiPageCache:
             request.accepted_media_type or "",
             str(paginator.next_link),
             str(paginator.previous_link),
-            repr(rows),
         ]
-        digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+        digest = hashlib.sha256("\x1f".join(parts).encode() + dumps(rows)).hexdigest()[:40]
         self.key = f"incidents:api-page:{digest}"
         self.etag = f'"p{digest[:32]}"'
         self.enabled = settings.API_PAGE_CACHE_SECONDS > 0

@@ -8,6 +8,7 @@ reader is staff.
 
 from datetime import datetime
 
+import orjson
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Func, JSONField, OuterRef
 from django.db.models.functions import JSONObject
@@ -18,10 +19,20 @@ SUMMARY = ("id", "slug", "name", "kind", "protected")
 REPORT_SUMMARY = ("id", "url", "title", "published_on")
 
 
+class ReadJSONField(JSONField):
+    """A JSON column the read path only reads, decoded with orjson (several times
+    faster than the standard library on the hundreds of arrays of a page)."""
+
+    def from_db_value(self, value, expression, connection):
+        if not isinstance(value, str | bytes):
+            return value  # NULL, or already decoded by the driver
+        return orjson.loads(value)
+
+
 def json_array(queryset):
     """A one-column ``values(json=JSONObject(...))`` subquery as one JSON array column:
     a single value to decode per row (an SQL array of JSON would be one per element)."""
-    return Func(ArraySubquery(queryset), function="to_jsonb", output_field=JSONField())
+    return Func(ArraySubquery(queryset), function="to_jsonb", output_field=ReadJSONField())
 
 
 def source_columns(prefix):
