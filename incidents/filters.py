@@ -20,6 +20,7 @@ from .models import (
     Figure,
     Incident,
     IncidentIdentifier,
+    IncidentSearch,
     Tombstone,
 )
 from .search import contested_q, revised, search_query, statement_vector, text_search_q
@@ -194,11 +195,11 @@ class IncidentFilter(django_filters.FilterSet):
         )
 
     def filter_killed_min(self, queryset, name, value):
-        figures = Figure.objects.filter(
-            claim__incident=OuterRef("pk"), claim__withdrawn_at__isnull=True, category="killed"
-        ).filter(~revised("claim_id"))
-        figures = figures.alias(high=Coalesce("max_count", "min_count")).filter(high__gte=value)
-        return queryset.filter(Exists(figures))
+        # Each incident's highest current killed figure is kept with its search document
+        # (one row by primary key, instead of its claims' figures and revisions).
+        return queryset.filter(
+            Exists(IncidentSearch.objects.filter(incident=OuterRef("pk"), killed_high__gte=value))
+        )
 
     def filter_identifier(self, queryset, name, value):
         value = value.strip()

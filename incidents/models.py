@@ -38,7 +38,7 @@ from .competing import (
     current_claims,
     dispute,
 )
-from .search import SEARCH_DOCUMENT_SQL, incident_vector, revised, statement_vector
+from .search import incident_vector, revised, search_document_sql, statement_vector
 from .uploads import sniff, validate_evidence_file
 
 # The same words come from the admin, the API and the database trigger that backs them.
@@ -177,7 +177,7 @@ def _refresh_search_documents():
             when=pgtrigger.After,
             operation=operation,
             referencing=pgtrigger.Referencing(new="new_rows"),
-            func=SEARCH_DOCUMENT_SQL.format(ids="SELECT id FROM new_rows") + "; RETURN NULL;",
+            func=search_document_sql("SELECT id FROM new_rows") + "; RETURN NULL;",
         )
         for operation in (pgtrigger.Insert, pgtrigger.Update)
     ]
@@ -1571,7 +1571,8 @@ class IncidentSearch(models.Model):
 
     The lexemes of its title and summary, its current claims' and denials' statements
     and its unprotected sources' names (search.SEARCH_DOCUMENT_SQL), without positions.
-    Any document text_search_q() matches puts its words here, so an incident whose
+    It also keeps the incident's highest current number of killed, for the killed_min
+    filter. Any document text_search_q() matches puts its words here, so an incident whose
     document does not match a query (without negation) matches it nowhere: the search
     looks here first, with one index, and checks each statement only for the few
     incidents left. Written only by the database's triggers (and bulk loads).
@@ -1584,6 +1585,12 @@ class IncidentSearch(models.Model):
         related_name="search_document",
     )
     document = SearchVectorField()
+    killed_high = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The highest number of killed a current claim gives (search.KILLED_HIGH_SQL): "
+        "what the killed_min filter compares, one row per incident instead of its figures.",
+    )
 
     class Meta:
         indexes = [GinIndex(fields=["document"], name="incident_document_search")]

@@ -34,7 +34,7 @@ def search_query(text):
 # source touches the incident), and so do the bulk loads that skip those touches
 # (refresh_search_documents()).
 SEARCH_DOCUMENT_SQL = """
-INSERT INTO incidents_incidentsearch (incident_id, document)
+INSERT INTO incidents_incidentsearch (incident_id, document, killed_high)
 SELECT i.id, (
     SELECT array_to_tsvector(coalesce(array_agg(DISTINCT w.lexeme), '{{}}'))
     FROM (
@@ -57,11 +57,31 @@ SELECT i.id, (
             WHERE d.incident_id = i.id AND d.withdrawn_at IS NULL
         )
     ) w
-)
+), ({killed_high})
 FROM incidents_incident i WHERE i.id IN ({ids})
-ON CONFLICT (incident_id) DO UPDATE SET document = EXCLUDED.document
-WHERE incidents_incidentsearch.document IS DISTINCT FROM EXCLUDED.document
+ON CONFLICT (incident_id) DO UPDATE
+SET document = EXCLUDED.document, killed_high = EXCLUDED.killed_high
+WHERE (incidents_incidentsearch.document, incidents_incidentsearch.killed_high)
+    IS DISTINCT FROM (EXCLUDED.document, EXCLUDED.killed_high)
 """
+
+# The highest number of killed any current claim of incident ``i`` gives (a range
+# counts by its high end, a lone low bound by itself): what the killed_min filter
+# compares. Current claims are those not withdrawn and not superseded by a revision
+# that is not withdrawn (search.revised()).
+KILLED_HIGH_SQL = """
+    SELECT max(COALESCE(f.max_count, f.min_count))
+    FROM incidents_figure f JOIN incidents_claim c ON c.id = f.claim_id
+    WHERE c.incident_id = i.id AND c.withdrawn_at IS NULL AND f.category_id = 'killed'
+    AND NOT EXISTS (
+        SELECT 1 FROM incidents_claim r WHERE r.supersedes_id = c.id AND r.withdrawn_at IS NULL
+    )
+"""
+
+
+def search_document_sql(ids):
+    """SEARCH_DOCUMENT_SQL for the incidents ``ids`` (SQL) selects."""
+    return SEARCH_DOCUMENT_SQL.format(ids=ids, killed_high=KILLED_HIGH_SQL)
 
 
 def refresh_search_documents(incident_ids, using="default"):
@@ -72,7 +92,7 @@ def refresh_search_documents(incident_ids, using="default"):
     if not ids:
         return
     with connections[using].cursor() as cursor:
-        cursor.execute(SEARCH_DOCUMENT_SQL.format(ids="SELECT unnest(%s::integer[])"), [ids])
+        cursor.execute(search_document_sql("SELECT unnest(%s::integer[])"), [ids])
 
 
 # A query searched through the documents: one word (which the parser may still split,

@@ -74,14 +74,16 @@ def test_text_search_uses_the_indexes_combined_with_other_filters(generated):
     assert "Seq Scan" not in text, text
 
 
-def test_killed_min_reaches_the_figures_by_an_index(generated):
-    # At 100,000 incidents the plan walks the newest incidents and looks up each one's
-    # killed figure by figure_one_per_category (claim, category): no index of its own
-    # is needed, but a scan of every figure would be.
+def test_killed_min_reads_one_row_per_incident_by_its_key(generated):
+    # Each incident's highest current killed figure is kept with its search document:
+    # the plan looks it up by the document's primary key, never scanning the documents
+    # and never reading the figures.
     text = plan({"killed_min": "10"})
 
-    assert "Seq Scan on incidents_figure" not in text, text
-    assert re.search(r"Index Scan on \S*figure|Index Scan using \S+ on incidents_figure", text)
+    assert "incidents_figure" not in text, text
+    assert "Seq Scan on incidents_incidentsearch" not in text, text
+    assert re.search(r"Index Scan (Backward )?using \S+ on incidents_incidentsearch", text), text
+    assert "killed_high >= 10" in text, text
 
 
 def test_a_sequential_scan_would_show_in_the_plan(generated):
