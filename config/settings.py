@@ -177,7 +177,7 @@ REPLICA_PIN_SECONDS = envint("REPLICA_PIN_SECONDS", "10")
 if env("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": env("REDIS_URL"),
             "KEY_PREFIX": "incidents",
         }
