@@ -28,6 +28,7 @@ print(json.dumps({
                   for alias, db in settings.DATABASES.items()},
     "replicas": settings.DATABASE_REPLICAS,
     "routers": settings.DATABASE_ROUTERS,
+    "page_cache": settings.API_PAGE_CACHE_SECONDS,
 }))
 """
 
@@ -47,10 +48,13 @@ def settings_with(**env):
 
 def test_the_cache_is_redis_when_redis_url_is_set_and_local_memory_otherwise():
     shared = settings_with(REDIS_URL="redis://cache.internal:6379/1")
-    assert shared["caches"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert shared["caches"]["default"]["BACKEND"] == "config.cache.RedisCache"
     assert shared["caches"]["default"]["LOCATION"] == "redis://cache.internal:6379/1"
     local = settings_with(REDIS_URL="")
     assert local["caches"]["default"]["BACKEND"].endswith("LocMemCache")
+    # Whole API pages are kept only in a shared cache, unless configured.
+    assert shared["page_cache"] == 60 and local["page_cache"] == 0
+    assert settings_with(REDIS_URL="", API_PAGE_CACHE_SECONDS="30")["page_cache"] == 30
 
 
 def test_each_replica_url_becomes_a_database_alias_mirrored_in_tests():
