@@ -7,6 +7,7 @@ Withdrawn claims and denials are left out of every condition.
 
 import django_filters
 from django import forms
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
@@ -179,12 +180,13 @@ class IncidentFilter(django_filters.FilterSet):
         )
 
     def filter_attributed_to(self, queryset, name, value):
+        # The parties each incident's current attributions name are kept with its search
+        # document (one indexed row per incident, instead of its claims and revisions).
+        parties = ArraySubquery(self._sources(value).values("pk"))
         return queryset.filter(
             Exists(
-                Claim.objects.current().filter(
-                    incident=OuterRef("pk"),
-                    kind=Claim.Kind.ATTRIBUTION,
-                    attributed_to__in=self._sources(value),
+                IncidentSearch.objects.filter(
+                    incident=OuterRef("pk"), attributed_to__overlap=parties
                 )
             )
         )

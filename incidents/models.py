@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 import pghistory
 import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -1571,11 +1572,12 @@ class IncidentSearch(models.Model):
 
     The lexemes of its title and summary, its current claims' and denials' statements
     and its unprotected sources' names (search.SEARCH_DOCUMENT_SQL), without positions.
-    It also keeps the incident's highest current number of killed, for the killed_min
-    filter. Any document text_search_q() matches puts its words here, so an incident whose
+    Any document text_search_q() matches puts its words here, so an incident whose
     document does not match a query (without negation) matches it nowhere: the search
     looks here first, with one index, and checks each statement only for the few
-    incidents left. Written only by the database's triggers (and bulk loads).
+    incidents left. It also keeps the incident's highest current number of killed and
+    the parties its current attributions name, for the killed_min and attributed_to
+    filters. Written only by the database's triggers (and bulk loads).
     """
 
     incident = models.OneToOneField(
@@ -1591,9 +1593,19 @@ class IncidentSearch(models.Model):
         help_text="The highest number of killed a current claim gives (search.KILLED_HIGH_SQL): "
         "what the killed_min filter compares, one row per incident instead of its figures.",
     )
+    attributed_to = ArrayField(
+        models.BigIntegerField(),
+        default=list,
+        blank=True,
+        help_text="The sources its current attributions name (search.ATTRIBUTED_TO_SQL): "
+        "what the attributed_to filter looks up, in one index.",
+    )
 
     class Meta:
-        indexes = [GinIndex(fields=["document"], name="incident_document_search")]
+        indexes = [
+            GinIndex(fields=["document"], name="incident_document_search"),
+            GinIndex(fields=["attributed_to"], name="incident_document_attributed"),
+        ]
 
     def __str__(self):
         return f"Search document of incident #{self.incident_id}"

@@ -34,7 +34,7 @@ def search_query(text):
 # source touches the incident), and so do the bulk loads that skip those touches
 # (refresh_search_documents()).
 SEARCH_DOCUMENT_SQL = """
-INSERT INTO incidents_incidentsearch (incident_id, document, killed_high)
+INSERT INTO incidents_incidentsearch (incident_id, document, killed_high, attributed_to)
 SELECT i.id, (
     SELECT array_to_tsvector(coalesce(array_agg(DISTINCT w.lexeme), '{{}}'))
     FROM (
@@ -57,12 +57,16 @@ SELECT i.id, (
             WHERE d.incident_id = i.id AND d.withdrawn_at IS NULL
         )
     ) w
-), ({killed_high})
+), ({killed_high}), ({attributed_to})
 FROM incidents_incident i WHERE i.id IN ({ids})
 ON CONFLICT (incident_id) DO UPDATE
-SET document = EXCLUDED.document, killed_high = EXCLUDED.killed_high
-WHERE (incidents_incidentsearch.document, incidents_incidentsearch.killed_high)
-    IS DISTINCT FROM (EXCLUDED.document, EXCLUDED.killed_high)
+SET document = EXCLUDED.document, killed_high = EXCLUDED.killed_high,
+    attributed_to = EXCLUDED.attributed_to
+WHERE (
+    incidents_incidentsearch.document,
+    incidents_incidentsearch.killed_high,
+    incidents_incidentsearch.attributed_to
+) IS DISTINCT FROM (EXCLUDED.document, EXCLUDED.killed_high, EXCLUDED.attributed_to)
 """
 
 # The highest number of killed any current claim of incident ``i`` gives (a range
@@ -79,9 +83,24 @@ KILLED_HIGH_SQL = """
 """
 
 
+# The parties incident ``i``'s current attributions name, in order: what the
+# attributed_to filter looks up (with the sources' protection checked as it asks).
+ATTRIBUTED_TO_SQL = """
+    SELECT coalesce(array_agg(DISTINCT c.attributed_to_id ORDER BY c.attributed_to_id), '{{}}')
+    FROM incidents_claim c
+    WHERE c.incident_id = i.id AND c.kind = 'attribution' AND c.withdrawn_at IS NULL
+    AND c.attributed_to_id IS NOT NULL
+    AND NOT EXISTS (
+        SELECT 1 FROM incidents_claim r WHERE r.supersedes_id = c.id AND r.withdrawn_at IS NULL
+    )
+"""
+
+
 def search_document_sql(ids):
     """SEARCH_DOCUMENT_SQL for the incidents ``ids`` (SQL) selects."""
-    return SEARCH_DOCUMENT_SQL.format(ids=ids, killed_high=KILLED_HIGH_SQL)
+    return SEARCH_DOCUMENT_SQL.format(
+        ids=ids, killed_high=KILLED_HIGH_SQL, attributed_to=ATTRIBUTED_TO_SQL.format()
+    )
 
 
 def refresh_search_documents(incident_ids, using="default"):

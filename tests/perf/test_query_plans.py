@@ -86,6 +86,16 @@ def test_killed_min_reads_one_row_per_incident_by_its_key(generated):
     assert "killed_high >= 10" in text, text
 
 
+def test_attributed_to_reads_the_documents_not_the_claims(generated):
+    # The parties each incident's current attributions name are kept with its search
+    # document: the plan reads no claim (nor any revision of one).
+    text = plan({"attributed_to": "russian-aerospace-forces"})
+
+    assert "incidents_claim" not in text, text
+    assert "incidents_incidentsearch" in text, text
+    assert "attributed_to &&" in text, text
+
+
 def test_a_sequential_scan_would_show_in_the_plan(generated):
     # The check above can fail: a search on an expression no index has scans the table.
     from django.contrib.postgres.search import SearchQuery, SearchVector
