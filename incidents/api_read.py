@@ -331,7 +331,7 @@ class Reader:
         # microsecond), so a key names one committed state: a transaction that reads
         # its own uncommitted change and then rolls back leaves an entry under a key
         # no committed state will have.
-        stamp = row["updated_at"].timestamp()
+        stamp = row["updated_at"].isoformat()
         return f"api:incident:{READ_CODE}:{self.audience}:{row['id']}:{row['version']}:{stamp}"
 
     def _parts(self, ids):
