@@ -8,6 +8,7 @@ reader is staff.
 
 from datetime import datetime
 
+import orjson
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Func, JSONField, OuterRef
 from django.db.models.functions import JSONObject
@@ -18,10 +19,21 @@ SUMMARY = ("id", "slug", "name", "kind", "protected")
 REPORT_SUMMARY = ("id", "url", "title", "published_on")
 
 
+class JSONArrayField(JSONField):
+    """json_array()'s column, decoded with orjson: a page holds about a thousand of
+    them, and PostgreSQL's jsonb text is always valid JSON of plain values.
+    config.prepared's cursors decode it themselves as they read it."""
+
+    decoded_by_cursor = True
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else orjson.loads(value)
+
+
 def json_array(queryset):
     """A one-column ``values(json=JSONObject(...))`` subquery as one JSON array column:
     a single value to decode per row (an SQL array of JSON would be one per element)."""
-    return Func(ArraySubquery(queryset), function="to_jsonb", output_field=JSONField())
+    return Func(ArraySubquery(queryset), function="to_jsonb", output_field=JSONArrayField())
 
 
 def source_columns(prefix):
@@ -65,6 +77,10 @@ def captures(row, prefix, hidden):
     """
     if hidden:
         return []
+    return _captures(row[captures_column(prefix)] or [])
+
+
+def _captures(items):
     return [
         {
             "sha256": item["sha256"] or None,
@@ -72,7 +88,7 @@ def captures(row, prefix, hidden):
             "url": item["url"] or None,
             "status": item["status"],
         }
-        for item in row[captures_column(prefix)] or []
+        for item in items
     ]
 
 
@@ -96,6 +112,87 @@ def source_summary(row, prefix, staff):
     if staff:
         summary["protected"] = row[f"{prefix}__protected"]
     return summary
+
+
+# The same shapes from rows read as tuples (config.prepared's PreparedValues.tuples):
+# a source's SUMMARY columns, and a report's REPORT_SUMMARY then its publisher's, are
+# adjacent, so each is found from the position of its id.
+
+
+def source_summary_at(row, at, staff):
+    """source_summary() of the source whose SUMMARY columns start at ``row[at]``."""
+    pk = row[at]
+    if pk is None:
+        return None
+    if staff:
+        return {
+            "id": pk,
+            "slug": row[at + 1],
+            "name": row[at + 2],
+            "kind": row[at + 3],
+            "protected": row[at + 4],
+        }
+    if row[at + 4]:
+        return {"id": None, "slug": None, "name": PROTECTED_NAME, "kind": row[at + 3]}
+    return {"id": pk, "slug": row[at + 1], "name": row[at + 2], "kind": row[at + 3]}
+
+
+def source_summary_of(item, staff):
+    """source_summary() of a source given as a dict of its SUMMARY (a JSON array item)."""
+    pk = item["id"]
+    if pk is None:
+        return None
+    if staff:
+        return {
+            "id": pk,
+            "slug": item["slug"],
+            "name": item["name"],
+            "kind": item["kind"],
+            "protected": item["protected"],
+        }
+    if item["protected"]:
+        return {"id": None, "slug": None, "name": PROTECTED_NAME, "kind": item["kind"]}
+    return {"id": pk, "slug": item["slug"], "name": item["name"], "kind": item["kind"]}
+
+
+def report_summary_at(row, at, captured, staff):
+    """report_summary() of the report whose columns start at ``row[at]``, with
+    ``captured`` its captures column's items."""
+    pk = row[at]
+    if pk is None:
+        return None
+    publisher = source_summary_at(row, at + 4, staff)
+    # A protected publisher's own address would name it.
+    hidden = not staff and bool(row[at + 8])
+    return {
+        "id": pk,
+        "url": None if hidden else (row[at + 1] or None),
+        "publisher": publisher["name"],
+        "publisher_source": publisher,
+        "title": row[at + 2],
+        "published_on": row[at + 3],
+        "captures": [] if hidden or not captured else _captures(captured),
+    }
+
+
+def report_columns_at(names, prefix):
+    """The position of the report at ``prefix`` in ``names``, checking that its columns
+    are in report_summary_at()'s order."""
+    at = names.index(f"{prefix}__id")
+    columns = report_columns(prefix)
+    if list(names[at : at + len(columns)]) != columns:
+        raise ValueError(f"The columns of {prefix} are not in report_columns() order.")
+    return at
+
+
+def source_columns_at(names, prefix):
+    """The position of the source at ``prefix`` in ``names``, checking that its columns
+    are in source_summary_at()'s order."""
+    at = names.index(f"{prefix}__id")
+    columns = source_columns(prefix)
+    if list(names[at : at + len(columns)]) != columns:
+        raise ValueError(f"The columns of {prefix} are not in source_columns() order.")
+    return at
 
 
 def report_summary(row, prefix, staff):
