@@ -120,8 +120,8 @@ class PreparedValues:
 if psycopg is not None:
 
     class _JSONLoader(psycopg.adapt.Loader):
-        """jsonb decoded by orjson as it is read (Django's cursors read it as text and
-        decode it in a converter)."""
+        """json and jsonb decoded by orjson as they are read (Django's cursors read jsonb
+        as text and decode it in a converter, json with the standard library)."""
 
         def load(self, data):
             return orjson.loads(data)
@@ -130,6 +130,7 @@ if psycopg is not None:
 def _decode_json(cursor):
     if psycopg is not None and isinstance(cursor, psycopg.Cursor):
         cursor.adapters.register_loader("jsonb", _JSONLoader)
+        cursor.adapters.register_loader("json", _JSONLoader)
 
 
 def _may_prepare(connection):

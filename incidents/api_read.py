@@ -21,9 +21,11 @@ from django.urls import reverse
 
 from config.prepared import PreparedValues, any_of
 from sources.api_read import (
+    JSONBuildObject,
     captures_annotation,
     captures_column,
     json_array,
+    json_list,
     report_columns,
     report_columns_at,
     report_summary_at,
@@ -189,7 +191,7 @@ def _figures():
         Figure.objects.filter(claim=OuterRef("pk"))
         .order_by("category__position", "id")
         .values(
-            json=JSONObject(
+            json=JSONBuildObject(
                 category="category_id",
                 name="category__name",
                 position="category__position",
@@ -200,7 +202,7 @@ def _figures():
             )
         )
     )
-    return json_array(figures)
+    return json_list(figures)
 
 
 def _via_sources():
@@ -209,7 +211,7 @@ def _via_sources():
         ClaimVia.objects.filter(claim=OuterRef("pk"))
         .order_by("position")
         .values(
-            json=JSONObject(
+            json=JSONBuildObject(
                 id="source_id",
                 slug="source__slug",
                 name="source__name",
@@ -218,7 +220,7 @@ def _via_sources():
             )
         )
     )
-    return json_array(links)
+    return json_list(links)
 
 
 def _claim_rows(field):

@@ -10,8 +10,8 @@ from datetime import datetime
 
 import orjson
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Func, JSONField, OuterRef
-from django.db.models.functions import JSONObject
+from django.db.models import F, Func, JSONField, OuterRef, TextField, Value
+from django.db.models.functions import Cast
 
 from .models import PROTECTED_NAME, Capture
 
@@ -27,13 +27,38 @@ class JSONArrayField(JSONField):
     decoded_by_cursor = True
 
     def from_db_value(self, value, expression, connection):
-        return None if value is None else orjson.loads(value)
+        if not isinstance(value, str):
+            return value  # json (not jsonb) columns come decoded by psycopg
+        return orjson.loads(value)
 
 
 def json_array(queryset):
     """A one-column ``values(json=JSONObject(...))`` subquery as one JSON array column:
     a single value to decode per row (an SQL array of JSON would be one per element)."""
     return Func(ArraySubquery(queryset), function="to_jsonb", output_field=JSONArrayField())
+
+
+class JSONBuildObject(Func):
+    """``json_build_object()``: a json (not jsonb) object of these keys and columns.
+
+    Cheaper for PostgreSQL to build than JSON_OBJECT(... RETURNING JSONB), and its keys
+    keep their order, where jsonb sorts them: for items that the read path turns into
+    dicts of its own, not for ones it passes on as they are.
+    """
+
+    function = "json_build_object"
+    output_field = JSONField()
+
+    def __init__(self, **fields):
+        expressions = []
+        for key, value in fields.items():
+            expressions += [Cast(Value(key), TextField()), F(value)]
+        super().__init__(*expressions)
+
+
+def json_list(queryset):
+    """json_array() of a ``values(json=JSONBuildObject(...))`` subquery, as json."""
+    return Func(ArraySubquery(queryset), function="array_to_json", output_field=JSONArrayField())
 
 
 def source_columns(prefix):
@@ -61,12 +86,12 @@ def captures_annotation(prefix):
         .filter(report=OuterRef(prefix or "pk"))
         .order_by("captured_at", "id")
         .values(
-            json=JSONObject(
+            json=JSONBuildObject(
                 sha256="sha256", captured_at="captured_at", url="final_url", status="http_status"
             )
         )
     )
-    return {captures_column(prefix): json_array(captures)}
+    return {captures_column(prefix): json_list(captures)}
 
 
 def captures(row, prefix, hidden):
