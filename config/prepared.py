@@ -78,7 +78,10 @@ class PreparedValues:
         converters = {
             position: converter
             for position, converter in compiler.get_converters(fields).items()
-            if not getattr(fields[position].output_field, "decoded_by_cursor", False)
+            if not (
+                _cursor_decodes(connections[using])
+                and getattr(fields[position].output_field, "decoded_by_cursor", False)
+            )
         }
         return sql, list(params), positions, names, compiler, converters
 
@@ -102,7 +105,8 @@ class PreparedValues:
             params[position] = list(ids)
         connection = connections[using]
         with connection.cursor() as cursor:
-            _decode_json(cursor.cursor)
+            if _cursor_decodes(connection):
+                _decode_json(cursor.cursor)
             if _may_prepare(connection):
                 _prepared_execute(connection, cursor, sql, params)
             else:
@@ -125,6 +129,10 @@ if psycopg is not None:
 
         def load(self, data):
             return orjson.loads(data)
+
+
+def _cursor_decodes(connection):
+    return psycopg is not None and connection.vendor == "postgresql"
 
 
 def _decode_json(cursor):
