@@ -29,13 +29,18 @@ from django.urls import reverse
 
 from config.prepared import PreparedValues, any_of
 from sources.api_read import (
+    JSONBuildObject,
     captures_annotation,
     captures_column,
     json_array,
+    json_list,
     report_columns,
-    report_summary,
+    report_columns_at,
+    report_summary_at,
     source_columns,
-    source_summary,
+    source_columns_at,
+    source_summary_at,
+    source_summary_of,
 )
 from sources.models import Source
 
@@ -194,7 +199,7 @@ def _figures():
         Figure.objects.filter(claim=OuterRef("pk"))
         .order_by("category__position", "id")
         .values(
-            json=JSONObject(
+            json=JSONBuildObject(
                 category="category_id",
                 name="category__name",
                 position="category__position",
@@ -205,7 +210,7 @@ def _figures():
             )
         )
     )
-    return json_array(figures)
+    return json_list(figures)
 
 
 def _via_sources():
@@ -214,7 +219,7 @@ def _via_sources():
         ClaimVia.objects.filter(claim=OuterRef("pk"))
         .order_by("position")
         .values(
-            json=JSONObject(
+            json=JSONBuildObject(
                 id="source_id",
                 slug="source__slug",
                 name="source__name",
@@ -223,7 +228,7 @@ def _via_sources():
             )
         )
     )
-    return json_array(links)
+    return json_list(links)
 
 
 def _claim_rows(field):
@@ -260,16 +265,6 @@ def _denial_rows(field):
 # The claims and denials of some incidents, or with some ids: compiled once.
 _CLAIMS = {field: _claim_rows(field) for field in ("incident_id", "id")}
 _DENIALS = {field: _denial_rows(field) for field in ("incident_id", "id")}
-
-
-# The row keys of a party (a claim's source or accused, a denial's source).
-_PARTY_KEYS = {
-    prefix: tuple(
-        f"{prefix}__{name}"
-        for name in ("id", "name", "kind", "protected", "parent", "parent__parent")
-    )
-    for prefix in ("source", "attributed_to")
-}
 
 
 def _code_digest():
@@ -453,43 +448,51 @@ class Reader:
         return [by_id[pk] for pk in ids if pk in by_id]
 
     def _claims(self, field, ids):
-        rows = _CLAIMS[field].rows(ids, self.using)
+        prepared = _CLAIMS[field]
+        using = self.using
+        rows = prepared.tuples(ids, using)
+        (
+            ID,
+            INCIDENT,
+            KIND,
+            STATEMENT,
+            CLAIMED_ON,
+            UPDATED_AT,
+            SUPERSEDES,
+            SUPERSEDED_BY,
+            SOURCE,
+            ACCUSED,
+            REPORT,
+            CAPTURES,
+            VIA,
+            FIGURES,
+        ) = _claim_positions(prepared.columns(using))
+        staff = self.staff
+        party = self._party_at
+        category = self._category
         claims, facts = [], []
         for row in rows:
+            figures, figure_facts = [], []
             claim = {
-                "id": row["id"],
-                "incident": row["incident_id"],
-                "kind": row["kind"],
-                "source": source_summary(row, "source", self.staff),
-                "report": report_summary(row, "report", self.staff),
-                "statement": row["statement"],
-                "claimed_on": row["claimed_on"],
-                "figures": [],
-                "attributed_to": source_summary(row, "attributed_to", self.staff),
-                "via": [
-                    source_summary({"via__" + k: v for k, v in item.items()}, "via", self.staff)
-                    for item in row["via_sources"] or []
-                ],
+                "id": row[ID],
+                "incident": row[INCIDENT],
+                "kind": row[KIND],
+                "source": source_summary_at(row, SOURCE, staff),
+                "report": report_summary_at(row, REPORT, row[CAPTURES], staff),
+                "statement": row[STATEMENT],
+                "claimed_on": row[CLAIMED_ON],
+                "figures": figures,
+                "attributed_to": source_summary_at(row, ACCUSED, staff),
+                "via": [source_summary_of(item, staff) for item in row[VIA] or ()],
                 "denied_by": [],
                 # A source's later claim may revise this one (a toll raised from 23
                 # to 30); only current claims count in casualties and dispute.
-                "supersedes": row["supersedes_id"],
-                "superseded_by": row["superseded_by_id"],
-                "current": row["superseded_by_id"] is None,
-                "updated_at": row["updated_at"],
+                "supersedes": row[SUPERSEDES],
+                "superseded_by": row[SUPERSEDED_BY],
+                "current": row[SUPERSEDED_BY] is None,
+                "updated_at": row[UPDATED_AT],
             }
-            fact = ClaimFacts(
-                id=row["id"],
-                kind=row["kind"],
-                kind_label=KIND_LABELS[row["kind"]],
-                source=self._party(row, "source"),
-                accused=self._party(row, "attributed_to"),
-                figures=[],
-                origin=claim,
-            )
-            claims.append(claim)
-            facts.append(fact)
-            for item in row["figure_items"] or ():
+            for item in row[FIGURES] or ():
                 figure = {
                     "category": item["category"],
                     "min": item["min"],
@@ -497,54 +500,68 @@ class Reader:
                     "as_said": item["as_said"],
                     "approximate": item["approximate"],
                 }
-                claim["figures"].append(figure)
-                fact.figures.append(
-                    FigureFacts(
-                        item["category"],
-                        self._category(item),
-                        item["min"],
-                        item["max"],
-                        origin=figure,
-                    )
+                figures.append(figure)
+                figure_facts.append(
+                    FigureFacts(item["category"], category(item), item["min"], item["max"], figure)
                 )
+            claims.append(claim)
+            facts.append(
+                ClaimFacts(
+                    row[ID],
+                    row[KIND],
+                    KIND_LABELS[row[KIND]],
+                    party(row, SOURCE),
+                    party(row, ACCUSED),
+                    figure_facts,
+                    claim,
+                )
+            )
         return claims, facts
 
     def _denials(self, field, ids):
-        rows = _DENIALS[field].rows(ids, self.using)
+        prepared = _DENIALS[field]
+        using = self.using
+        rows = prepared.tuples(ids, using)
+        (ID, INCIDENT, STATEMENT, DENIED_ON, UPDATED_AT, SOURCE, REPORT, CAPTURES, DENIES) = (
+            _denial_positions(prepared.columns(using))
+        )
+        staff = self.staff
         denials, facts = [], []
         denial = None
         for row in rows:
-            if denial is None or row["id"] != denial["id"]:
+            if denial is None or row[ID] != denial["id"]:
+                denies = []
                 denial = {
-                    "id": row["id"],
-                    "incident": row["incident_id"],
-                    "source": source_summary(row, "source", self.staff),
-                    "report": report_summary(row, "report", self.staff),
-                    "statement": row["statement"],
-                    "denied_on": row["denied_on"],
-                    "denies": [],
-                    "updated_at": row["updated_at"],
+                    "id": row[ID],
+                    "incident": row[INCIDENT],
+                    "source": source_summary_at(row, SOURCE, staff),
+                    "report": report_summary_at(row, REPORT, row[CAPTURES], staff),
+                    "statement": row[STATEMENT],
+                    "denied_on": row[DENIED_ON],
+                    "denies": denies,
+                    "updated_at": row[UPDATED_AT],
                 }
-                fact = DenialFacts(self._party(row, "source"), denial["denies"])
                 denials.append(denial)
-                facts.append(fact)
-            if row["denies"] is not None:
-                denial["denies"].append(row["denies"])
+                facts.append(DenialFacts(self._party_at(row, SOURCE), denies))
+            if row[DENIES] is not None:
+                denies.append(row[DENIES])
         return denials, facts
 
-    def _party(self, row, prefix):
-        keys = _PARTY_KEYS[prefix]
-        pk = row[keys[0]]
+    def _party_at(self, row, at):
+        """The party whose _party_columns() start at ``row[at]``."""
+        pk = row[at]
         if pk is None:
             return None
         party = self._parties.get(pk)
         if party is None:
-            _, name, kind, protected, parent, grandparent = (row[key] for key in keys)
+            name, parent, grandparent = row[at + 2], row[at + 5], row[at + 6]
+            family = (pk,)
+            if parent is not None:
+                family += (parent,)
+            if grandparent is not None:
+                family += (grandparent,)
             party = self._parties[pk] = Party(
-                pk,
-                name,
-                Source.public_name_of(name, kind, protected),
-                tuple(x for x in (pk, parent, grandparent) if x is not None),
+                pk, name, Source.public_name_of(name, row[at + 3], row[at + 4]), family
             )
         return party
 
@@ -554,6 +571,54 @@ class Reader:
         if category is None:
             category = self._categories[slug] = Category(slug, item["name"], item["position"])
         return category
+
+
+def _party_columns_at(names, prefix):
+    at = source_columns_at(names, prefix)
+    if names[at + 5 : at + 7] != (f"{prefix}__parent", f"{prefix}__parent__parent"):
+        raise ValueError(f"The columns of {prefix} are not in _party_columns() order.")
+    return at
+
+
+@functools.cache
+def _claim_positions(names):
+    """Where _claims() finds each value in a row of _CLAIMS (checked once per shape)."""
+    return (
+        *(
+            names.index(name)
+            for name in (
+                "id",
+                "incident_id",
+                "kind",
+                "statement",
+                "claimed_on",
+                "updated_at",
+                "supersedes_id",
+                "superseded_by_id",
+            )
+        ),
+        _party_columns_at(names, "source"),
+        _party_columns_at(names, "attributed_to"),
+        report_columns_at(names, "report"),
+        names.index(captures_column("report")),
+        names.index("via_sources"),
+        names.index("figure_items"),
+    )
+
+
+@functools.cache
+def _denial_positions(names):
+    """Where _denials() finds each value in a row of _DENIALS."""
+    return (
+        *(
+            names.index(name)
+            for name in ("id", "incident_id", "statement", "denied_on", "updated_at")
+        ),
+        _party_columns_at(names, "source"),
+        report_columns_at(names, "report"),
+        names.index(captures_column("report")),
+        names.index("denies"),
+    )
 
 
 TOMBSTONE_VALUES = ["id", "object_type", "object_id", "deleted_at", "reason"]

@@ -192,22 +192,35 @@ def ranges_from_facts(claims):
     """Ranges per category slug, in category order, from the claims' figures."""
     ranges = {}
     for claim in claims:
-        for figure in claim.figures:
+        figures = claim.figures
+        if not figures:
+            continue
+        source_id = claim.source.id
+        origin = claim.origin
+        for figure in figures:
             r = ranges.get(figure.category_id)
             if r is None:
                 r = ranges[figure.category_id] = Range(category=figure.category)
-            r.source_ids.add(claim.source.id)
-            r.rows.append(FigureRow(claim.origin, figure.origin))
-            low, high = figure.low, figure.high
-            r.points.append((claim.source.id, low, high))
+            r.source_ids.add(source_id)
+            r.rows.append(FigureRow(origin, figure.origin))
+            # The figure's low and high ends (FigureFacts.low and .high).
+            low = high = figure.min
+            top = figure.max
+            if top is not None:
+                high = top
+                if low is None:
+                    low = top
+            r.points.append((source_id, low, high))
             if low is not None and (r.min is None or low < r.min):
                 r.min = low
             if high is not None and (r.max is None or high > r.max):
                 r.max = high
-                r.open_ended = figure.max is None
-            elif high is not None and high == r.max and figure.max is not None:
+                r.open_ended = top is None
+            elif high is not None and high == r.max and top is not None:
                 # An exact figure at the same height closes the range.
                 r.open_ended = False
+    if len(ranges) < 2:
+        return ranges
     return dict(sorted(ranges.items(), key=lambda item: (item[1].category.position, item[0])))
 
 
@@ -222,6 +235,8 @@ def _same_organisation(a, b):
 
 def _tolls_differ(rng, factor=2):
     """True when two different sources' figures differ by more than ``factor``."""
+    if len(rng.source_ids) < 2:
+        return False  # no two sources to compare
     per_source = {}
     for source_id, low, high in rng.points:
         if low is None:

@@ -10,8 +10,8 @@ from datetime import datetime
 
 import orjson
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Func, JSONField, OuterRef
-from django.db.models.functions import JSONObject
+from django.db.models import F, Func, JSONField, OuterRef, TextField, Value
+from django.db.models.functions import Cast
 
 from .models import PROTECTED_NAME, Capture
 
@@ -19,20 +19,46 @@ SUMMARY = ("id", "slug", "name", "kind", "protected")
 REPORT_SUMMARY = ("id", "url", "title", "published_on")
 
 
-class ReadJSONField(JSONField):
-    """A JSON column the read path only reads, decoded with orjson (several times
-    faster than the standard library on the hundreds of arrays of a page)."""
+class JSONArrayField(JSONField):
+    """json_array()'s column, decoded with orjson: a page holds about a thousand of
+    them, and PostgreSQL's jsonb text is always valid JSON of plain values.
+    config.prepared's cursors decode it themselves as they read it."""
+
+    decoded_by_cursor = True
 
     def from_db_value(self, value, expression, connection):
-        if not isinstance(value, str | bytes):
-            return value  # NULL, or already decoded by the driver
+        if not isinstance(value, str):
+            return value  # json (not jsonb) columns come decoded by psycopg
         return orjson.loads(value)
 
 
 def json_array(queryset):
     """A one-column ``values(json=JSONObject(...))`` subquery as one JSON array column:
     a single value to decode per row (an SQL array of JSON would be one per element)."""
-    return Func(ArraySubquery(queryset), function="to_jsonb", output_field=ReadJSONField())
+    return Func(ArraySubquery(queryset), function="to_jsonb", output_field=JSONArrayField())
+
+
+class JSONBuildObject(Func):
+    """``json_build_object()``: a json (not jsonb) object of these keys and columns.
+
+    Cheaper for PostgreSQL to build than JSON_OBJECT(... RETURNING JSONB), and its keys
+    keep their order, where jsonb sorts them: for items that the read path turns into
+    dicts of its own, not for ones it passes on as they are.
+    """
+
+    function = "json_build_object"
+    output_field = JSONField()
+
+    def __init__(self, **fields):
+        expressions = []
+        for key, value in fields.items():
+            expressions += [Cast(Value(key), TextField()), F(value)]
+        super().__init__(*expressions)
+
+
+def json_list(queryset):
+    """json_array() of a ``values(json=JSONBuildObject(...))`` subquery, as json."""
+    return Func(ArraySubquery(queryset), function="array_to_json", output_field=JSONArrayField())
 
 
 def source_columns(prefix):
@@ -60,12 +86,12 @@ def captures_annotation(prefix):
         .filter(report=OuterRef(prefix or "pk"))
         .order_by("captured_at", "id")
         .values(
-            json=JSONObject(
+            json=JSONBuildObject(
                 sha256="sha256", captured_at="captured_at", url="final_url", status="http_status"
             )
         )
     )
-    return {captures_column(prefix): json_array(captures)}
+    return {captures_column(prefix): json_list(captures)}
 
 
 def captures(row, prefix, hidden):
@@ -76,6 +102,10 @@ def captures(row, prefix, hidden):
     """
     if hidden:
         return []
+    return _captures(row[captures_column(prefix)] or [])
+
+
+def _captures(items):
     return [
         {
             "sha256": item["sha256"] or None,
@@ -83,7 +113,7 @@ def captures(row, prefix, hidden):
             "url": item["url"] or None,
             "status": item["status"],
         }
-        for item in row[captures_column(prefix)] or []
+        for item in items
     ]
 
 
@@ -107,6 +137,87 @@ def source_summary(row, prefix, staff):
     if staff:
         summary["protected"] = row[f"{prefix}__protected"]
     return summary
+
+
+# The same shapes from rows read as tuples (config.prepared's PreparedValues.tuples):
+# a source's SUMMARY columns, and a report's REPORT_SUMMARY then its publisher's, are
+# adjacent, so each is found from the position of its id.
+
+
+def source_summary_at(row, at, staff):
+    """source_summary() of the source whose SUMMARY columns start at ``row[at]``."""
+    pk = row[at]
+    if pk is None:
+        return None
+    if staff:
+        return {
+            "id": pk,
+            "slug": row[at + 1],
+            "name": row[at + 2],
+            "kind": row[at + 3],
+            "protected": row[at + 4],
+        }
+    if row[at + 4]:
+        return {"id": None, "slug": None, "name": PROTECTED_NAME, "kind": row[at + 3]}
+    return {"id": pk, "slug": row[at + 1], "name": row[at + 2], "kind": row[at + 3]}
+
+
+def source_summary_of(item, staff):
+    """source_summary() of a source given as a dict of its SUMMARY (a JSON array item)."""
+    pk = item["id"]
+    if pk is None:
+        return None
+    if staff:
+        return {
+            "id": pk,
+            "slug": item["slug"],
+            "name": item["name"],
+            "kind": item["kind"],
+            "protected": item["protected"],
+        }
+    if item["protected"]:
+        return {"id": None, "slug": None, "name": PROTECTED_NAME, "kind": item["kind"]}
+    return {"id": pk, "slug": item["slug"], "name": item["name"], "kind": item["kind"]}
+
+
+def report_summary_at(row, at, captured, staff):
+    """report_summary() of the report whose columns start at ``row[at]``, with
+    ``captured`` its captures column's items."""
+    pk = row[at]
+    if pk is None:
+        return None
+    publisher = source_summary_at(row, at + 4, staff)
+    # A protected publisher's own address would name it.
+    hidden = not staff and bool(row[at + 8])
+    return {
+        "id": pk,
+        "url": None if hidden else (row[at + 1] or None),
+        "publisher": publisher["name"],
+        "publisher_source": publisher,
+        "title": row[at + 2],
+        "published_on": row[at + 3],
+        "captures": [] if hidden or not captured else _captures(captured),
+    }
+
+
+def report_columns_at(names, prefix):
+    """The position of the report at ``prefix`` in ``names``, checking that its columns
+    are in report_summary_at()'s order."""
+    at = names.index(f"{prefix}__id")
+    columns = report_columns(prefix)
+    if list(names[at : at + len(columns)]) != columns:
+        raise ValueError(f"The columns of {prefix} are not in report_columns() order.")
+    return at
+
+
+def source_columns_at(names, prefix):
+    """The position of the source at ``prefix`` in ``names``, checking that its columns
+    are in source_summary_at()'s order."""
+    at = names.index(f"{prefix}__id")
+    columns = source_columns(prefix)
+    if list(names[at : at + len(columns)]) != columns:
+        raise ValueError(f"The columns of {prefix} are not in source_columns() order.")
+    return at
 
 
 def report_summary(row, prefix, staff):
