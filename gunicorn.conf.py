@@ -38,3 +38,12 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Trust X-Forwarded-* from the load balancer only (comma-separated addresses, or *).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def when_ready(server):
+    """With the application preloaded, load what each worker's first request would (the
+    URLconf, the API's compiled queries) once, in the master, before the workers fork."""
+    if preload_app:
+        from config.warmup import warm_up
+
+        warm_up()

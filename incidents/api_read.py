@@ -267,6 +267,14 @@ _CLAIMS = {field: _claim_rows(field) for field in ("incident_id", "id")}
 _DENIALS = {field: _denial_rows(field) for field in ("incident_id", "id")}
 
 
+def compile_read_queries(using=DEFAULT_DB_ALIAS):
+    """Compile the read path's fixed-shape queries now rather than on first use."""
+    for staff in (False, True):
+        _incident_arrays(staff)
+    for prepared in (*_CLAIMS.values(), *_DENIALS.values()):
+        prepared.columns(using)
+
+
 def _code_digest():
     """A digest of the code that shapes the cached parts, in every cache key: entries
     written by an earlier release are never read by a later one."""

@@ -103,3 +103,23 @@ def test_the_gunicorn_config_reads_its_settings_from_the_environment():
     assert int(config["max_requests_jitter"]) > 0
     assert config["worker_tmp_dir"] == "/dev/shm"
     assert config["accesslog"] == "-"
+
+
+def test_the_master_loads_the_urls_and_read_queries_and_closes_its_connections(
+    transactional_db,
+):
+    from django.db import connections
+
+    from config.warmup import warm_up
+    from incidents import api_read
+
+    for prepared in (*api_read._CLAIMS.values(), *api_read._DENIALS.values()):
+        prepared._compiled.clear()
+    connections["default"].ensure_connection()
+
+    warm_up()
+
+    # A connection opened before the fork would be shared by every worker.
+    assert all(connections[alias].connection is None for alias in connections)
+    for prepared in (*api_read._CLAIMS.values(), *api_read._DENIALS.values()):
+        assert "default" in prepared._compiled
