@@ -106,7 +106,7 @@ def test_the_gunicorn_config_reads_its_settings_from_the_environment():
 
 
 def test_the_master_loads_the_urls_and_read_queries_and_closes_its_connections(
-    transactional_db,
+    transactional_db, django_db_serialized_rollback
 ):
     from django.db import connections
 
