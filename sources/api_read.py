@@ -181,8 +181,9 @@ def source_summary_of(item, staff):
 
 
 def report_summary_at(row, at, captured, staff):
-    """report_summary() of the report whose columns start at ``row[at]``, with
-    ``captured`` its captures column's items."""
+    """The summary of the report whose columns start at ``row[at]`` (report_columns()),
+    with ``captured`` its captures column's items: a protected publisher's address and
+    captures are withheld from the public."""
     pk = row[at]
     if pk is None:
         return None
@@ -200,42 +201,23 @@ def report_summary_at(row, at, captured, staff):
     }
 
 
-def report_columns_at(names, prefix):
-    """The position of the report at ``prefix`` in ``names``, checking that its columns
-    are in report_summary_at()'s order."""
+def _columns_at(names, prefix, columns):
+    """The position of the columns ``columns`` (named with ``prefix``) in ``names``,
+    checking that they come in that order."""
     at = names.index(f"{prefix}__id")
-    columns = report_columns(prefix)
     if list(names[at : at + len(columns)]) != columns:
-        raise ValueError(f"The columns of {prefix} are not in report_columns() order.")
+        raise ValueError(f"The columns of {prefix} are not in the order the read path reads.")
     return at
+
+
+def report_columns_at(names, prefix):
+    """The position of the report at ``prefix`` in ``names`` (report_summary_at()'s order)."""
+    return _columns_at(names, prefix, report_columns(prefix))
 
 
 def source_columns_at(names, prefix):
-    """The position of the source at ``prefix`` in ``names``, checking that its columns
-    are in source_summary_at()'s order."""
-    at = names.index(f"{prefix}__id")
-    columns = source_columns(prefix)
-    if list(names[at : at + len(columns)]) != columns:
-        raise ValueError(f"The columns of {prefix} are not in source_columns() order.")
-    return at
-
-
-def report_summary(row, prefix, staff):
-    pk = row[f"{prefix}__id"]
-    if pk is None:
-        return None
-    publisher = source_summary(row, f"{prefix}__publisher", staff)
-    # A protected publisher's own address would name it.
-    hidden = withheld(row, f"{prefix}__publisher", staff)
-    return {
-        "id": pk,
-        "url": None if hidden else (row[f"{prefix}__url"] or None),
-        "publisher": publisher["name"],
-        "publisher_source": publisher,
-        "title": row[f"{prefix}__title"],
-        "published_on": row[f"{prefix}__published_on"],
-        "captures": captures(row, prefix, hidden),
-    }
+    """The position of the source at ``prefix`` in ``names`` (source_summary_at()'s order)."""
+    return _columns_at(names, prefix, source_columns(prefix))
 
 
 SOURCE_VALUES = [
