@@ -4,7 +4,8 @@ The benchmark generates hundreds of thousands of rows, so it never writes where 
 project's data lives: it creates ``<name>_benchmark``, migrates it and points the
 connection there for the run, then drops it (or keeps it for the next run). What was
 generated is recorded in the database's comment, so a kept database is reused only
-when it holds the scale asked for.
+when it holds the scale asked for; any other is created afresh, so that a load cut
+short (its full-text indexes dropped for the load, say) never carries over.
 """
 
 import json
@@ -37,13 +38,31 @@ def drop_benchmark_database(name, using="default"):
         cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)} WITH (FORCE)")
 
 
+def _recorded(cursor, name):
+    """The scale recorded on database ``name`` (see read_scale())."""
+    cursor.execute(
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+        [name],
+    )
+    row = cursor.fetchone()
+    try:
+        return json.loads(row[0]) if row and row[0] else None
+    except ValueError:
+        return None
+
+
+def _holds(recorded, wanted):
+    return bool(recorded) and {key: recorded.get(key) for key in wanted} == wanted
+
+
 @contextmanager
-def benchmark_database(keep=False, using="default"):
+def benchmark_database(keep=False, wanted=None, using="default"):
     """Switch ``using`` to a migrated ``<name>_benchmark`` database for the duration.
 
     Without ``keep`` the database is created afresh and dropped at the end; with it an
-    existing one is reused and left in place. Yields the database name. Reads and
-    writes all go to the primary: replicas may not have the new database yet.
+    existing one holding the scale ``wanted`` is reused, and the
+    database is left in place. Yields the database name. Reads and writes all go to the
+    primary: replicas may not have the new database yet.
     """
     connection = connections[using]
     if connection.in_atomic_block:
@@ -53,7 +72,8 @@ def benchmark_database(keep=False, using="default"):
     quoted = connection.ops.quote_name(name)
     try:
         with connection.cursor() as cursor:
-            if _exists(cursor, name) and not keep:
+            reuse = keep and _holds(_recorded(cursor, name), wanted or {})
+            if _exists(cursor, name) and not reuse:
                 cursor.execute(f"DROP DATABASE {quoted} WITH (FORCE)")
             if not _exists(cursor, name):
                 cursor.execute(f"CREATE DATABASE {quoted}")
@@ -81,15 +101,13 @@ def benchmark_database(keep=False, using="default"):
 def read_scale(using="default"):
     """What the current database was generated with (None when nothing was recorded)."""
     with connections[using].cursor() as cursor:
-        cursor.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
-            "WHERE datname = current_database()"
-        )
-        comment = cursor.fetchone()[0]
-    try:
-        return json.loads(comment) if comment else None
-    except ValueError:
-        return None
+        cursor.execute("SELECT current_database()")
+        return _recorded(cursor, cursor.fetchone()[0])
+
+
+def holds_scale(wanted, using="default"):
+    """Whether the current database was generated with ``wanted`` (keys and values)."""
+    return _holds(read_scale(using), wanted)
 
 
 def record_scale(scale, using="default"):

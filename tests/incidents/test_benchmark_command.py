@@ -1,6 +1,7 @@
 import json
 from io import StringIO
 
+import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -92,9 +93,28 @@ def test_it_keeps_and_reuses_data_generated_at_the_same_scale(outside_transactio
     assert second["scale"]["claims"] == first["scale"]["claims"]
     assert second["scale"]["generation"]["reused"] is True
 
+    # A load cut short leaves its full-text indexes dropped (they are built after it).
+    assert "incident_document_search" in benchmark_indexes()
+    benchmark_sql('DROP INDEX "incident_document_search"')
+
     third, output = benchmark(tmp_path, "--keep", "--only", "html_list", seed=2)
     assert "Generating 40 incidents" in output  # another seed: generated again
     assert third["scale"]["incidents"] == 40
+    # In a database created afresh: nothing of the load cut short carries over.
+    assert "incident_document_search" in benchmark_indexes()
+
+
+def benchmark_sql(sql):
+    """Run ``sql`` in the kept benchmark database; its rows."""
+    params = connection.get_connection_params() | {"dbname": benchmark_database_name()}
+    params.pop("cursor_factory", None)
+    with psycopg.connect(**params, autocommit=True) as db:
+        rows = db.execute(sql)
+        return rows.fetchall() if rows.description else []
+
+
+def benchmark_indexes():
+    return {name for (name,) in benchmark_sql("SELECT indexname FROM pg_indexes")}
 
 
 @pytest.mark.django_db

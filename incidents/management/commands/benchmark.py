@@ -15,6 +15,7 @@ from incidents.benchmark.data import GENERATOR_VERSION, generate
 from incidents.benchmark.database import (
     BenchmarkDatabaseError,
     benchmark_database,
+    holds_scale,
     read_scale,
     record_scale,
 )
@@ -22,12 +23,6 @@ from incidents.benchmark.harness import add_ratios, measure, table
 from incidents.benchmark.operations import build_operations, unthrottled
 from incidents.models import Claim, Denial, Figure, Incident
 from sources.models import Report, Source
-
-GENERATED_TABLES = [
-    Incident._meta.db_table,
-    Source._meta.db_table,
-    Report._meta.db_table,
-]
 
 
 class Command(BaseCommand):
@@ -76,7 +71,7 @@ class Command(BaseCommand):
             "seed": options["seed"],
             "generator": GENERATOR_VERSION,
         }
-        with benchmark_database(keep=options["keep"]) as name:
+        with benchmark_database(keep=options["keep"], wanted=wanted) as name:
             self.stdout.write(f"Benchmark database: {name}")
             generation = self._data(wanted, options)
             scale = self._scale(name, wanted, generation, options)
@@ -103,13 +98,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Wrote {options['json']}")
 
     def _data(self, wanted, options):
-        recorded = read_scale()
-        if recorded and {k: recorded.get(k) for k in wanted} == wanted:
+        # A database not holding this scale was created afresh (benchmark_database()).
+        if holds_scale(wanted):
             self.stdout.write(f"Reusing the data generated at this scale ({wanted['incidents']}).")
-            return recorded["generation"] | {"reused": True}
-        if Incident.objects.exists() or Source.objects.exists():
-            with connection.cursor() as cursor:
-                cursor.execute(f"TRUNCATE {', '.join(GENERATED_TABLES)} RESTART IDENTITY CASCADE")
+            return read_scale()["generation"] | {"reused": True}
         self.stdout.write(
             f"Generating {wanted['incidents']} incidents and {wanted['sources']} sources "
             f"(full-text indexes: {options['index_strategy']})..."
