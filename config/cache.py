@@ -7,7 +7,15 @@ answer), so the client is kept: ``redis.Redis`` is safe to share between threads
 its pool reconnects in a process forked after it was made.
 """
 
+import hashlib
+
 from django.core.cache.backends import redis as django_redis
+
+
+def code_digest(*paths):
+    """A digest of these files (the code that shapes a cached value), for its cache key:
+    entries written by an earlier release are never read by a later one."""
+    return hashlib.sha256(b"".join(path.read_bytes() for path in paths)).hexdigest()[:12]
 
 
 class RedisCacheClient(django_redis.RedisCacheClient):

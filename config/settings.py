@@ -190,6 +190,9 @@ PUBLIC_CACHE_SECONDS = envint("PUBLIC_CACHE_SECONDS", "60")
 # The public list's count, timeline, map and countries are cached under the data's
 # version (incidents.caching.list_aggregates); this bounds how long an entry lives.
 LIST_CACHE_SECONDS = envint("LIST_CACHE_SECONDS", "300")
+# How long an incident's page is kept rendered, under its updated_at (incidents.caching.
+# incident_page); as long as a CDN may keep it by default. 0 keeps nothing.
+INCIDENT_PAGE_CACHE_SECONDS = envint("INCIDENT_PAGE_CACHE_SECONDS", str(PUBLIC_CACHE_SECONDS))
 # How long the API keeps what an incident's claims and denials come to (its claims,
 # denials, casualty ranges and dispute), under the incident's version; 0 keeps nothing.
 API_CACHE_SECONDS = envint("API_CACHE_SECONDS", "300")

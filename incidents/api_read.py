@@ -15,7 +15,6 @@ incidents.caching). A page whose incidents are all cached costs only its page qu
 """
 
 import functools
-import hashlib
 from datetime import datetime
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import JSONObject
 from django.urls import reverse
 
+from config.cache import code_digest
 from config.prepared import PreparedValues, any_of
 from sources.api_read import (
     JSONBuildObject,
@@ -275,15 +275,11 @@ def compile_read_queries(using=DEFAULT_DB_ALIAS):
         prepared.columns(using)
 
 
-def _code_digest():
-    """A digest of the code that shapes the cached parts, in every cache key: entries
-    written by an earlier release are never read by a later one."""
-    here = Path(__file__).resolve().parent
-    files = [here / "api_read.py", here / "competing.py", here.parent / "sources" / "api_read.py"]
-    return hashlib.sha256(b"".join(path.read_bytes() for path in files)).hexdigest()[:12]
-
-
-READ_CODE = _code_digest()
+_HERE = Path(__file__).resolve().parent
+# The code that shapes the cached parts, in every cache key.
+READ_CODE = code_digest(
+    _HERE / "api_read.py", _HERE / "competing.py", _HERE.parent / "sources" / "api_read.py"
+)
 
 
 class Reader:

@@ -16,12 +16,14 @@ shared cache, under the data's version: see ``ListCache``.
 """
 
 import hashlib
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router
 from django.http import HttpResponse
 
+from config.cache import code_digest
 from config.renderers import dumps
 
 from .models import DataChange, Incident
@@ -52,6 +54,48 @@ def incident_etag(request, slug):
     # Staff may see more than the public (protected identities): never the same entity.
     audience = "staff" if request.user.is_staff else "public"
     return hashlib.sha256(f"{slug}|{updated_at.isoformat()}|{audience}".encode()).hexdigest()[:32]
+
+
+_HERE = Path(__file__).resolve().parent
+_TEMPLATES = settings.BASE_DIR / "templates"
+# The code that renders the incident page's cached body, in its cache key.
+PAGE_CODE = code_digest(
+    _HERE / "views.py",
+    _HERE / "models.py",
+    _HERE / "competing.py",
+    _HERE / "charts.py",
+    _HERE / "templatetags" / "incident_pages.py",
+    _TEMPLATES / "incidents" / "incident_body.html",
+    _TEMPLATES / "incidents" / "_grade_meaning.html",
+    _TEMPLATES / "sources" / "_source_name.html",
+)
+
+
+def incident_page(request, slug, compute):
+    """The published incident's page (``compute()``'s value, None for no such page),
+    from the shared cache while the incident has not changed.
+
+    Its key holds what its ETag holds: the incident's updated_at, which every change to
+    it or anything it shows of its claims, denials, sources, reports and evidence
+    touches, and the audience (staff see the archived WARC files' links); and the code
+    that renders it. Like a CDN's copy of the page, an entry may show a related
+    incident's title as it was for INCIDENT_PAGE_CACHE_SECONDS (the same as
+    PUBLIC_CACHE_SECONDS by default). The updated_at is read before the page, so an
+    entry is never older than its key.
+    """
+    seconds = settings.INCIDENT_PAGE_CACHE_SECONDS
+    updated_at = _updated_at(request, slug)
+    if not seconds or updated_at is None:
+        return compute()
+    audience = "staff" if request.user.is_staff else "public"
+    parts = f"{PAGE_CODE}|{audience}|{slug}|{updated_at.isoformat()}"
+    key = "incidents:page:" + hashlib.sha256(parts.encode()).hexdigest()[:40]
+    page = cache.get(key)
+    if page is None:
+        page = compute()
+        if page is not None:
+            cache.set(key, page, seconds)
+    return page
 
 
 def latest_change(request, using):

@@ -24,6 +24,7 @@ from .caching import (
     ListCache,
     incident_etag,
     incident_last_modified,
+    incident_page,
     list_etag,
     list_last_modified,
 )
@@ -247,8 +248,8 @@ def incident_withdrawn(request, incident):
 
 @condition(etag_func=incident_etag, last_modified_func=incident_last_modified)
 def incident_detail(request, slug):
-    incident = _incident_page_queryset().filter(slug=slug).first()
-    if incident is None:
+    page = incident_page(request, slug, lambda: _incident_page(request, slug))
+    if page is None:
         withdrawn = (
             Incident.objects.withdrawn()
             .filter(slug=slug)
@@ -258,6 +259,18 @@ def incident_detail(request, slug):
         if withdrawn is not None:
             return incident_withdrawn(request, withdrawn)
         raise Http404("No incident found matching the query")
+    # The page's body was rendered by the template engine, which escaped what it had to.
+    return render(
+        request, "incidents/incident_detail.html", page | {"body": mark_safe(page["body"])}
+    )
+
+
+def _incident_page(request, slug):
+    """The published incident's page as the shared cache keeps it (see incident_page()):
+    its rendered body, and what the head shows of it. None when it is not published."""
+    incident = _incident_page_queryset().filter(slug=slug).first()
+    if incident is None:
+        return None
     entries = incident.claim_entries()
     by_kind = {}
     for claim, denials in entries:
@@ -268,9 +281,8 @@ def incident_detail(request, slug):
         if kind in by_kind and kind != "attribution"
     ]
     reports = incident.cited_reports()
-    return render(
-        request,
-        "incidents/incident_detail.html",
+    body = render_to_string(
+        "incidents/incident_body.html",
         {
             "incident": incident,
             "ranges": incident.casualty_ranges(),
@@ -285,10 +297,21 @@ def incident_detail(request, slug):
             "related": incident.public_related(),
             "media": list(incident.media.all()),
             "corrections": list(incident.corrections.all()),
-            "structured_data": _incident_structured_data(incident),
             "nearby_bbox": _nearby_bbox(incident),
         },
+        request,
     )
+    return {
+        "body": str(body),
+        "incident": {
+            "pk": incident.pk,
+            "title": incident.title,
+            "summary": incident.summary,
+            "permalink": incident.permalink,
+            "updated_at": incident.updated_at,
+        },
+        "structured_data": _incident_structured_data(incident),
+    }
 
 
 def _figure_history(incident):

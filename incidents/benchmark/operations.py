@@ -48,6 +48,7 @@ NAMES = [
     "floor_sql",
     "orm_with_claims",
     "html_incident",
+    "html_incident_cached",
     "html_list",
     "import_bundle_1000",
     "api_list",
@@ -227,10 +228,18 @@ def build_operations():
     incident = _sample_incident()
     if incident is None:
         raise RuntimeError("No published incident to measure.")
+
+    def uncached_page():
+        with override_settings(INCIDENT_PAGE_CACHE_SECONDS=0):
+            return client.get(incident.get_absolute_url())
+
     operations = [
         Operation("floor_sql", lambda: floor_page(site_url=settings.SITE_URL)),
         Operation("orm_with_claims", _orm_page),
-        Operation("html_incident", lambda: client.get(incident.get_absolute_url())),
+        # Rendered every time (as for the first reader after a change), then, as
+        # html_incident_cached, kept rendered while the incident is unchanged.
+        Operation("html_incident", uncached_page),
+        Operation("html_incident_cached", lambda: client.get(incident.get_absolute_url())),
         Operation("html_list", lambda: client.get(HTML_LIST)),
         _import_operation(),
         *_api_operations(client, incident),
