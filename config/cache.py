@@ -9,6 +9,10 @@ its pool reconnects in a process forked after it was made.
 
 import hashlib
 
+# Django's backend imports redis-py on its first use, which in gunicorn is each
+# worker's first request; imported here, it is loaded once in the master
+# (config.warmup) and every worker inherits it.
+import redis  # noqa: F401
 from django.core.cache.backends import redis as django_redis
 
 

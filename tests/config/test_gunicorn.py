@@ -1,4 +1,6 @@
+import gc
 import os
+import runpy
 import socket
 import subprocess
 import sys
@@ -27,6 +29,16 @@ def gunicorn(transactional_db, django_db_serialized_rollback, tmp_path):
 
     Without a per-test transaction, so the server sees the rows the test commits.
     """
+    yield from serve(tmp_path)
+
+
+@pytest.fixture
+def gunicorn_recycling(transactional_db, django_db_serialized_rollback, tmp_path):
+    """The same, its worker replaced after every 3 requests."""
+    yield from serve(tmp_path, GUNICORN_MAX_REQUESTS="3", GUNICORN_MAX_REQUESTS_JITTER="0")
+
+
+def serve(tmp_path, **extra_env):
     params = connection.get_connection_params()
     host = quote(str(params.get("host") or "localhost"), safe="")
     port = free_port()
@@ -36,6 +48,7 @@ def gunicorn(transactional_db, django_db_serialized_rollback, tmp_path):
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "1",
         "ALLOWED_HOSTS": "127.0.0.1",
+        **extra_env,
     }
     log = tmp_path / "gunicorn.log"
     gunicorn_bin = Path(sys.executable).with_name("gunicorn")
@@ -123,3 +136,90 @@ def test_the_master_loads_the_urls_and_read_queries_and_closes_its_connections(
     assert all(connections[alias].connection is None for alias in connections)
     for prepared in (*api_read._CLAIMS.values(), *api_read._DENIALS.values()):
         assert "default" in prepared._compiled
+
+
+def test_a_recycled_worker_is_replaced_and_ends_cleanly(gunicorn_recycling):
+    base, log = gunicorn_recycling
+    incident = make_incident(title="Shelling of the bakery in Maarat al-Numan")
+
+    for _ in range(10):
+        with urllib.request.urlopen(f"{base}{incident.get_absolute_url()}", timeout=10) as page:
+            assert page.status == 200
+
+    time.sleep(0.5)
+    text = log.read_text()
+    assert text.count("Autorestarting worker") >= 3
+    assert text.count("Booting worker") >= 4
+    # Each ended with status 0, its connections closed: the master saw no error.
+    assert "exited with code" not in text and "Traceback" not in text
+
+
+def gunicorn_hooks():
+    return runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+
+
+class Exited(Exception):
+    pass
+
+
+def exit_with(hooks, status, monkeypatch):
+    """Call worker_exit as gunicorn does, while the worker's SystemExit propagates."""
+    calls = []
+
+    def fake_exit(code):
+        calls.append(code)
+        raise Exited
+
+    monkeypatch.setattr(os, "_exit", fake_exit)
+    try:
+        try:
+            sys.exit(status)
+        finally:
+            hooks["worker_exit"](None, None)
+    except (SystemExit, Exited):
+        pass
+    return calls
+
+
+def test_a_worker_done_ends_without_teardown_and_a_failing_one_keeps_its_status(db, monkeypatch):
+    from django.db import connections
+
+    hooks = gunicorn_hooks()
+    connections["default"].ensure_connection()
+
+    assert exit_with(hooks, 0, monkeypatch) == [0]
+    # Closed before leaving (inside the test's transaction Django keeps the closed one).
+    closed = connections["default"].connection
+    assert closed is None or closed.closed
+
+    # A worker that failed to boot (3) or to load the app (4): the master acts on it.
+    assert exit_with(hooks, 3, monkeypatch) == []
+    assert exit_with(hooks, 4, monkeypatch) == []
+
+
+def test_the_master_freezes_what_it_loaded_before_each_fork():
+    hooks = gunicorn_hooks()
+    gc.unfreeze()
+    try:
+        hooks["pre_fork"](None, None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_the_warm_up_loads_the_cache_client_library():
+    # In a process of its own: a fresh interpreter, as gunicorn's master is.
+    code = (
+        "import sys, django; django.setup(); "
+        "assert 'redis' not in sys.modules, 'loaded before the warm-up'; "
+        "from config.warmup import warm_up; warm_up(); "
+        "assert 'redis' in sys.modules"
+    )
+    env = os.environ | {
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
