@@ -51,7 +51,9 @@ def _recorded(cursor, name):
         return None
 
 
-def _holds(recorded, wanted):
+def holds_scale(recorded, wanted):
+    """Whether the scale ``recorded`` (see read_scale()) has every key and value of
+    ``wanted``."""
     return bool(recorded) and {key: recorded.get(key) for key in wanted} == wanted
 
 
@@ -60,9 +62,9 @@ def benchmark_database(keep=False, wanted=None, using="default"):
     """Switch ``using`` to a migrated ``<name>_benchmark`` database for the duration.
 
     Without ``keep`` the database is created afresh and dropped at the end; with it an
-    existing one holding the scale ``wanted`` is reused, and the
-    database is left in place. Yields the database name. Reads and writes all go to the
-    primary: replicas may not have the new database yet.
+    existing one holding the scale ``wanted`` is reused, and the database is left in
+    place. Yields the database name. Reads and writes all go to the primary: replicas
+    may not have the new database yet.
     """
     connection = connections[using]
     if connection.in_atomic_block:
@@ -72,7 +74,7 @@ def benchmark_database(keep=False, wanted=None, using="default"):
     quoted = connection.ops.quote_name(name)
     try:
         with connection.cursor() as cursor:
-            reuse = keep and _holds(_recorded(cursor, name), wanted or {})
+            reuse = keep and holds_scale(_recorded(cursor, name), wanted or {})
             if _exists(cursor, name) and not reuse:
                 cursor.execute(f"DROP DATABASE {quoted} WITH (FORCE)")
             if not _exists(cursor, name):
@@ -103,11 +105,6 @@ def read_scale(using="default"):
     with connections[using].cursor() as cursor:
         cursor.execute("SELECT current_database()")
         return _recorded(cursor, cursor.fetchone()[0])
-
-
-def holds_scale(wanted, using="default"):
-    """Whether the current database was generated with ``wanted`` (keys and values)."""
-    return _holds(read_scale(using), wanted)
 
 
 def record_scale(scale, using="default"):

@@ -99,9 +99,10 @@ class Command(BaseCommand):
 
     def _data(self, wanted, options):
         # A database not holding this scale was created afresh (benchmark_database()).
-        if holds_scale(wanted):
+        recorded = read_scale()
+        if holds_scale(recorded, wanted):
             self.stdout.write(f"Reusing the data generated at this scale ({wanted['incidents']}).")
-            return read_scale()["generation"] | {"reused": True}
+            return recorded["generation"] | {"reused": True}
         self.stdout.write(
             f"Generating {wanted['incidents']} incidents and {wanted['sources']} sources "
             f"(full-text indexes: {options['index_strategy']})..."
