@@ -101,6 +101,11 @@ TOUCH_ON_INSERT = [
     f"incidents.{model}:touch_incident_on_insert"
     for model in ("Claim", "Figure", "Denial", "DenialDenies", "ClaimVia")
 ]
+TOUCH_ON_LINK = [
+    f"incidents.IncidentRelated:touch_incident_on_{operation}" for operation in ("insert", "delete")
+]
+REFRESH_SEARCH_ON_INSERT = "incidents.Incident:refresh_search_on_insert"
+REFRESH_SEARCH_ON_UPDATE = "incidents.Incident:refresh_search_on_update"
 
 
 class BundleError(Exception):
@@ -286,19 +291,24 @@ class Resolver:
                 WITH r AS (
                     SELECT * FROM unnest(%s::int[], %s::text[], %s::text[], %s::text[], %s::text[])
                         AS r(n, url, title, by, publisher)
+                ), by_url AS (
+                    SELECT DISTINCT ON (r.n) r.n, p.id FROM r JOIN {reports} p ON p.url = r.url
+                    -- p.url too: the condition of the index on URLs (report_url_unique).
+                    WHERE r.url <> '' AND p.url <> ''
+                    ORDER BY r.n, p.published_on DESC, p.title
                 )
                 SELECT r.n, by_url.id, by_title.id
                 FROM r
+                LEFT JOIN by_url ON by_url.n = r.n
                 LEFT JOIN (
-                    SELECT DISTINCT ON (r.n) r.n, p.id FROM r JOIN {reports} p ON p.url = r.url
-                    WHERE r.url <> '' ORDER BY r.n, p.published_on DESC, p.title
-                ) by_url ON by_url.n = r.n
-                LEFT JOIN (
+                    -- By title only where no report has the URL.
                     SELECT DISTINCT ON (r.n) r.n, p.id
                     FROM r
                     JOIN {reports} p ON p.title = r.title
                     JOIN {sources} s ON s.id = p.publisher_id
-                    WHERE r.title <> '' AND CASE r.by
+                    WHERE r.title <> ''
+                    AND NOT EXISTS (SELECT 1 FROM by_url WHERE by_url.n = r.n)
+                    AND CASE r.by
                         WHEN 'slug' THEN s.slug = r.publisher
                         WHEN 'name' THEN UPPER(s.name::text) = UPPER(r.publisher)
                         ELSE TRUE END
@@ -1054,9 +1064,11 @@ class NewIncidents:
         The history triggers record every row. The triggers that touch an incident when
         its parts change are not fired for these inserts: the incidents are inserted in
         the same transaction, already with their ``updated_at`` and first version; their
-        search documents are rebuilt once everything is in.
+        search documents are written once everything is in.
         """
-        Incident.objects.bulk_create(self.incidents)
+        # Their search documents are written once, at the end, with their claims' words.
+        with pgtrigger.ignore(REFRESH_SEARCH_ON_INSERT), transaction.atomic():
+            Incident.objects.bulk_create(self.incidents)
         for incident in self.incidents:
             incident._status_in_db = incident.status
         # The savepoint leaves the transaction usable for ignore()'s own statement on
@@ -1070,8 +1082,8 @@ class NewIncidents:
                 [through(denial_id=denial.pk, claim_id=claim.pk) for denial, claim in self.denies]
             )
             ClaimVia.objects.bulk_create(self.via)
-        # Without the touches, the new incidents' search documents hold their titles
-        # and summaries only: add their claims' and denials' words.
+        # The new incidents' search documents: their titles, summaries, claims' and
+        # denials' words.
         refresh_search_documents([incident.pk for incident in self.incidents])
 
     def attach_identifiers(self, written):
@@ -1224,6 +1236,11 @@ def _write_related(written, failed):
     """Set the related incidents of the written incidents, as IncidentWriter.write_related
     would one after the other (symmetrical links: the last word wins), in a few statements.
 
+    The incidents on either side of a changed link are touched, as the links' triggers
+    would touch them, except the incidents this import creates (inserted in the same
+    transaction, already with their ``updated_at`` and first version). Links are not
+    searched: the touch leaves the search documents as they are.
+
     Returns the errors and the ids of the incidents whose own list changed.
     """
     items = [
@@ -1276,12 +1293,28 @@ def _write_related(written, failed):
             links[pk].add(incident.pk)
         changed.add(incident.pk)
     after = {(from_id, to_id) for from_id, to_ids in links.items() for to_id in to_ids}
-    if before - after:
-        gone = [Q(from_incident_id=a, to_incident_id=b) for a, b in before - after]
-        through.objects.filter(functools.reduce(operator.or_, gone)).delete()
-    through.objects.bulk_create(
-        [through(from_incident_id=a, to_incident_id=b) for a, b in sorted(after - before)]
-    )
+    # The savepoint leaves the transaction usable for ignore()'s own statement on the
+    # way out, should the database refuse a row.
+    with pgtrigger.ignore(*TOUCH_ON_LINK), transaction.atomic():
+        if before - after:
+            gone = [Q(from_incident_id=a, to_incident_id=b) for a, b in before - after]
+            through.objects.filter(functools.reduce(operator.or_, gone)).delete()
+        through.objects.bulk_create(
+            [through(from_incident_id=a, to_incident_id=b) for a, b in sorted(after - before)]
+        )
+    created = {incident.pk for _, _, incident, is_new, _ in written if is_new}
+    touched = sorted({from_id for from_id, _ in before ^ after} - created)
+    if touched:
+        # As the links' triggers write it (incidents.models._touch_incidents).
+        with (
+            pgtrigger.ignore(REFRESH_SEARCH_ON_UPDATE),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(
+                "UPDATE incidents_incident SET updated_at = clock_timestamp() WHERE id = ANY(%s)",
+                [touched],
+            )
     return errors, changed
 
 

@@ -260,6 +260,10 @@ class Report(models.Model):
 
     class Meta:
         ordering = ["-published_on", "title"]
+        indexes = [
+            # A report cited without its URL is found by its title (and publisher).
+            models.Index(fields=["title"], name="report_title"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["url"],

@@ -399,6 +399,42 @@ def test_new_incidents_are_written_in_a_number_of_queries_that_does_not_grow(edi
     assert {c.incident_id for d in one.denials.all() for c in d.denies.all()} == {one.pk}
 
 
+def test_new_incidents_links_touch_the_incidents_already_there(editor_api, seed):
+    from incidents.models import IncidentSearch
+
+    other = make_incident(slug="other-strike", title="Other strike")
+    unlinked = make_incident(slug="unlinked")
+    stamps = {i.pk: (i.updated_at, i.version) for i in Incident.objects.all()}
+    documents = dict(IncidentSearch.objects.values_list("incident_id", "document"))
+    bundle = _copies(seed, 2)
+    bundle["incidents"][0]["related"] = [{"slug": seed.slug}, {"slug": "other-strike"}]
+
+    response = editor_api.post("/api/v1/import/", bundle, format="json")
+
+    assert response.status_code == 200, response.json()
+    first, second = Incident.objects.get(slug="copy-0"), Incident.objects.get(slug="copy-1")
+    assert set(first.related.values_list("slug", flat=True)) == {seed.slug, "other-strike"}
+    assert list(other.related.values_list("slug", flat=True)) == ["copy-0"]
+    assert first in seed.related.all()
+    # The incidents linked to have changed: a new version and a later updated_at, as
+    # the links' own triggers would give them; one left out of the links has not.
+    for incident in (seed, other):
+        incident.refresh_from_db()
+        updated_at, version = stamps[incident.pk]
+        assert incident.version == version + 1, incident.slug
+        assert incident.updated_at > updated_at, incident.slug
+    unlinked.refresh_from_db()
+    assert (unlinked.updated_at, unlinked.version) == stamps[unlinked.pk]
+    # The new incidents keep their first version.
+    assert (first.version, second.version) == (1, 1)
+    # Links are not searched: the documents of the incidents linked to are unchanged,
+    # and the new incidents' documents hold their claims' words.
+    assert IncidentSearch.objects.get(incident=seed).document == documents[seed.pk]
+    assert IncidentSearch.objects.get(incident=other).document == documents[other.pk]
+    found = editor_api.get("/api/v1/incidents/", {"q": "Syrian Observatory", "page_size": 50})
+    assert {"copy-0", "copy-1"} <= {i["slug"] for i in found.json()["results"]}
+
+
 def test_a_bulk_import_is_recorded_in_the_history_with_who_made_it(
     researcher_api, researcher, seed
 ):
