@@ -1018,8 +1018,16 @@ class Figure(models.Model):
     “some 250” is 250-250, approximate. A vague figure (“several”) may leave both empty.
     """
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="figures")
-    category = models.ForeignKey(CasualtyCategory, on_delete=models.PROTECT, related_name="+")
+    # A claim's figures are found through figure_one_per_category (claim, category): an
+    # index of the claim alone would be kept up on every insert for nothing. Nor are
+    # figures looked up by their category without their claim (the few categories
+    # each hold a large share of all figures).
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="figures", db_index=False
+    )
+    category = models.ForeignKey(
+        CasualtyCategory, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     min_count = models.IntegerField(
         null=True, blank=True, verbose_name="min", help_text="Lowest number the words allow."
     )
