@@ -209,6 +209,12 @@ PGHISTORY_APPEND_ONLY = True
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # The event's own time, not its transaction's: events keep the order they happened in.
 PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
+# Every insert writes an event row, so each index on the event tables is kept up on
+# every write: the events' copies of foreign keys are indexed only where they are read
+# (the models' history_indexes(); the timeline and the admin's history read them by
+# object and by incident or claim).
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
+PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(db_index=True)
 
 # Sign-in brute-force protection (django-axes): after AXES_FAILURE_LIMIT wrong passwords
 # for one username from one address, that pair is refused for AXES_COOLOFF_HOURS.

@@ -91,6 +91,17 @@ def _keep_published(what):
     )
 
 
+def history_indexes(name, *fields):
+    """The Meta of a model's history events (pghistory), with an index on each of these
+    foreign keys: the only ones read (incidents.timeline), the others left unindexed
+    (settings.PGHISTORY_FOREIGN_KEY_FIELD)."""
+    return {
+        "indexes": [
+            models.Index(fields=[field], name=f"{name}_history_{field}") for field in fields
+        ]
+    }
+
+
 def _touch_incidents(incident_ids):
     """Statement-level triggers that mark the incidents a change to their parts touched.
 
@@ -780,7 +791,12 @@ class ClaimQuerySet(WithdrawableQuerySet):
         )
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    meta=history_indexes("claim", "incident"),
+)
 class Claim(models.Model):
     """One assertion by one source about one incident, as published in one report."""
 
@@ -1010,7 +1026,14 @@ class FigureQuerySet(models.QuerySet):
         )
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    meta=history_indexes("figure", "claim"),
+    # A figure has no history page of its own: its events are read by their claim.
+    obj_field=pghistory.ObjForeignKey(db_index=False, related_name="events"),
+)
 class Figure(models.Model):
     """A casualty figure within a claim, as said and as comparable numbers.
 
@@ -1097,7 +1120,12 @@ class DenialQuerySet(WithdrawableQuerySet):
         return self.filter(incident__status=Incident.Status.PUBLISHED)
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    meta=history_indexes("denial", "incident"),
+)
 class Denial(models.Model):
     """A source rejecting one or more claims about an incident."""
 
@@ -1181,7 +1209,12 @@ class ProvenanceStep:
     __hash__ = None
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    meta=history_indexes("claimvia", "claim"),
+)
 class ClaimVia(models.Model):
     """An intermediary a claim was relayed through (the Observatory's toll, reported by AP)."""
 
@@ -1234,7 +1267,12 @@ class MediaQuerySet(models.QuerySet):
         return self.filter(incident__status=Incident.Status.PUBLISHED)
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    meta=history_indexes("media", "incident"),
+)
 class Media(models.Model):
     """A photo, video, sound recording or document that an incident or a claim rests on."""
 
@@ -1428,7 +1466,12 @@ class Media(models.Model):
         }
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    meta=history_indexes("identifier", "incident"),
+)
 class IncidentIdentifier(models.Model):
     """Another monitor's identifier for the same event (an Airwars or ACLED record)."""
 
@@ -1474,6 +1517,7 @@ class IncidentIdentifier(models.Model):
     pghistory.DeleteEvent(),
     obj_field=None,
     model_name="DenialDeniesEvent",
+    meta=history_indexes("denies", "denial"),
 )
 class DenialDenies(Denial.denies.through):
     """Which claims a denial answers: the link table, declared to track and guard it."""
@@ -1493,6 +1537,7 @@ class DenialDenies(Denial.denies.through):
     pghistory.DeleteEvent(),
     obj_field=None,
     model_name="IncidentRelatedEvent",
+    meta=history_indexes("related", "from_incident"),
 )
 class IncidentRelated(Incident.related.through):
     """Links between related incidents (two rows per link: the relation is symmetrical)."""

@@ -130,6 +130,26 @@ def test_killed_min_and_attributed_to_test_each_incident_from_an_index_alone():
     assert "attributed_to &&" in text, text
 
 
+def test_an_incidents_history_reads_every_event_table_by_an_index(generated):
+    # The event tables grow with every write (a million figure events at 100,000
+    # incidents) and index only the columns the history reads: each of its queries
+    # must still reach the events through an index.
+    from django.test.utils import CaptureQueriesContext
+
+    from incidents.timeline import incident_history
+
+    incident = Incident.objects.public().filter(claims__isnull=False).first()
+    with CaptureQueriesContext(connection) as queries:
+        incident_history(incident)
+    event_queries = [q["sql"] for q in queries if "event" in q["sql"]]
+    assert len(event_queries) >= 9, event_queries
+    with connection.cursor() as cursor:
+        for sql in event_queries:
+            cursor.execute("EXPLAIN " + sql)
+            text = "\n".join(row[0] for row in cursor.fetchall())
+            assert not re.search(r"Seq Scan on \w+event\b", text), f"{sql}\n{text}"
+
+
 def test_a_sequential_scan_would_show_in_the_plan(generated):
     # The check above can fail: a search on an expression no index has scans the table.
     from django.contrib.postgres.search import SearchQuery, SearchVector
