@@ -26,6 +26,7 @@ import contextlib
 import datetime
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pgtrigger
@@ -651,26 +652,51 @@ def generate(
                     cursor, writer.make_sources(sources)
                 )
             done = 0
-            while done < incidents:
-                size = min(CHUNK, incidents - done)
-                with transaction.atomic(using=using), _touch_triggers_skipped(cursor):
-                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                    rows = writer.incidents(size, status_weights)
-                    for name in (
-                        "incidents",
-                        "reports",
-                        "claims",
-                        "figures",
-                        "denials",
-                        "denial_claims",
-                        "related_incidents",
-                    ):
-                        result.rows[name] += tables[name].copy(cursor, rows[name])
-                    refresh_search_documents([row[0] for row in rows["incidents"]], using)
-                    _advance_sequences(cursor, tables)
-                done += size
-                if progress:
-                    progress(done, incidents, time.perf_counter() - started)
+            sizes = [min(CHUNK, incidents - start) for start in range(0, incidents, CHUNK)]
+            # Committed chunk by chunk, the search documents of one chunk are written
+            # over a second connection while the next chunk loads; within the caller's
+            # transaction (which no other connection can see) with each chunk.
+            apart = not connection.in_atomic_block
+            # The next chunk's rows are made in a thread while PostgreSQL loads this
+            # one (the driver lets go of the interpreter while it waits for the
+            # server): the same rows, made in the same order from the same random
+            # sequence, as one after the other.
+            with (
+                ThreadPoolExecutor(max_workers=1) as ahead,
+                ThreadPoolExecutor(max_workers=1) as documents,
+            ):
+                following = sizes and ahead.submit(writer.incidents, sizes[0], status_weights)
+                written = []
+                for k, size in enumerate(sizes):
+                    rows = following.result()
+                    if k + 1 < len(sizes):
+                        following = ahead.submit(writer.incidents, sizes[k + 1], status_weights)
+                    ids = [row[0] for row in rows["incidents"]]
+                    with transaction.atomic(using=using), _touch_triggers_skipped(cursor):
+                        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                        for name in (
+                            "incidents",
+                            "reports",
+                            "claims",
+                            "figures",
+                            "denials",
+                            "denial_claims",
+                            "related_incidents",
+                        ):
+                            result.rows[name] += tables[name].copy(cursor, rows[name])
+                        if not apart:
+                            refresh_search_documents(ids, using)
+                        _advance_sequences(cursor, tables)
+                    if apart:
+                        written.append(documents.submit(refresh_search_documents, ids, using))
+                    done += size
+                    if progress:
+                        progress(done, incidents, time.perf_counter() - started)
+                if apart:
+                    # Its own connection, closed in its own thread.
+                    written.append(documents.submit(lambda: connections[using].close()))
+                for future in written:
+                    future.result()
         finally:
             result.load_seconds = time.perf_counter() - started
             if dropped:
