@@ -653,9 +653,9 @@ def generate(
                 )
             done = 0
             sizes = [min(CHUNK, incidents - start) for start in range(0, incidents, CHUNK)]
-            # Committed chunk by chunk, the search documents of one chunk are written
-            # over a second connection while the next chunk loads; within the caller's
-            # transaction (which no other connection can see) with each chunk.
+            # Committed chunk by chunk, each chunk's search documents are written over a
+            # second connection while the next chunk loads. Inside a caller's
+            # transaction, which no other connection can see, they go in with each chunk.
             apart = not connection.in_atomic_block
             # The next chunk's rows are made in a thread while PostgreSQL loads this
             # one (the driver lets go of the interpreter while it waits for the
@@ -667,34 +667,36 @@ def generate(
             ):
                 following = sizes and ahead.submit(writer.incidents, sizes[0], status_weights)
                 written = []
-                for k, size in enumerate(sizes):
-                    rows = following.result()
-                    if k + 1 < len(sizes):
-                        following = ahead.submit(writer.incidents, sizes[k + 1], status_weights)
-                    ids = [row[0] for row in rows["incidents"]]
-                    with transaction.atomic(using=using), _touch_triggers_skipped(cursor):
-                        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                        for name in (
-                            "incidents",
-                            "reports",
-                            "claims",
-                            "figures",
-                            "denials",
-                            "denial_claims",
-                            "related_incidents",
-                        ):
-                            result.rows[name] += tables[name].copy(cursor, rows[name])
-                        if not apart:
-                            refresh_search_documents(ids, using)
-                        _advance_sequences(cursor, tables)
+                try:
+                    for k, size in enumerate(sizes):
+                        rows = following.result()
+                        if k + 1 < len(sizes):
+                            following = ahead.submit(writer.incidents, sizes[k + 1], status_weights)
+                        ids = [row[0] for row in rows["incidents"]]
+                        with transaction.atomic(using=using), _touch_triggers_skipped(cursor):
+                            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                            for name in (
+                                "incidents",
+                                "reports",
+                                "claims",
+                                "figures",
+                                "denials",
+                                "denial_claims",
+                                "related_incidents",
+                            ):
+                                result.rows[name] += tables[name].copy(cursor, rows[name])
+                            if not apart:
+                                refresh_search_documents(ids, using)
+                            _advance_sequences(cursor, tables)
+                        if apart:
+                            written.append(documents.submit(refresh_search_documents, ids, using))
+                        done += size
+                        if progress:
+                            progress(done, incidents, time.perf_counter() - started)
+                finally:
                     if apart:
-                        written.append(documents.submit(refresh_search_documents, ids, using))
-                    done += size
-                    if progress:
-                        progress(done, incidents, time.perf_counter() - started)
-                if apart:
-                    # Its own connection, closed in its own thread.
-                    written.append(documents.submit(lambda: connections[using].close()))
+                        # Its own connection, closed in its own thread.
+                        written.append(documents.submit(lambda: connections[using].close()))
                 for future in written:
                     future.result()
         finally:
