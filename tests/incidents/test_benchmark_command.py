@@ -8,6 +8,7 @@ from django.db import connection
 
 from incidents.benchmark.database import benchmark_database_name, drop_benchmark_database
 from incidents.benchmark.operations import NAMES
+from incidents.search import search_document_sql
 
 
 @pytest.fixture
@@ -90,8 +91,6 @@ def test_it_keeps_and_reuses_data_generated_at_the_same_scale(outside_transactio
 
     # The search documents, written over a connection of their own as the chunks
     # commit: one per incident, each as the database's own rebuild would write it.
-    from incidents.search import search_document_sql
-
     assert benchmark_sql(
         "SELECT count(*) FROM incidents_incident i WHERE NOT EXISTS "
         "(SELECT 1 FROM incidents_incidentsearch s WHERE s.incident_id = i.id)"
@@ -116,7 +115,8 @@ def test_it_keeps_and_reuses_data_generated_at_the_same_scale(outside_transactio
 
 
 def benchmark_sql(sql):
-    """Run ``sql`` in the kept benchmark database; its rows."""
+    """Run ``sql`` in the kept benchmark database; its rows, or for a statement that
+    returns none, how many rows it changed."""
     params = connection.get_connection_params() | {"dbname": benchmark_database_name()}
     params.pop("cursor_factory", None)
     with psycopg.connect(**params, autocommit=True) as db:
