@@ -107,10 +107,7 @@ class PreparedValues:
         with connection.cursor() as cursor:
             if _cursor_decodes(connection):
                 _decode_json(cursor.cursor)
-            if _may_prepare(connection):
-                _prepared_execute(connection, cursor, sql, params)
-            else:
-                cursor.execute(sql, params)
+            execute(connection, cursor, sql, params)
             rows = cursor.fetchall()
         if converters:
             rows = list(compiler.apply_converters(rows, converters))
@@ -154,6 +151,14 @@ class _PreparingCursor(psycopg.Cursor if psycopg is not None else object):
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
         return super().execute(query, params, prepare=True, binary=binary)
+
+
+def execute(connection, cursor, sql, params):
+    """Run ``sql`` on Django's ``cursor``, prepared on the server where the database allows."""
+    if _may_prepare(connection):
+        _prepared_execute(connection, cursor, sql, params)
+    else:
+        cursor.execute(sql, params)
 
 
 def _prepared_execute(connection, cursor, sql, params):

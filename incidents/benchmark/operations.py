@@ -212,7 +212,7 @@ def _import_operation():
             load(fresh)
             transaction.set_rollback(True)
 
-    return Operation("import_bundle_1000", run)
+    return Operation("import_bundle_1000", run, writes=True)
 
 
 def _orm_page():

@@ -20,7 +20,7 @@ from incidents.benchmark.database import (
     read_scale,
     record_scale,
 )
-from incidents.benchmark.harness import add_ratios, measure, table
+from incidents.benchmark.harness import add_ratios, measure_all, table
 from incidents.benchmark.operations import build_operations, unthrottled
 from incidents.models import Claim, Denial, Figure, Incident
 from sources.models import Report, Source
@@ -87,13 +87,12 @@ class Command(BaseCommand):
                 # of 100 ms and more to requests that never made those objects.
                 gc.collect()
                 gc.freeze()
-                results = []
-                for operation in operations:
-                    self.stdout.write(f"  measuring {operation.name}", ending="\r")
-                    self.stdout.flush()
-                    results.append(
-                        measure(operation, warmup=options["warmup"], repeat=options["repeat"])
-                    )
+                results = measure_all(
+                    operations,
+                    warmup=options["warmup"],
+                    repeat=options["repeat"],
+                    progress=self._progress,
+                )
                 gc.unfreeze()
             add_ratios(results)
             if options["keep"]:
@@ -104,6 +103,10 @@ class Command(BaseCommand):
             report = {"scale": scale, "results": [r.as_dict() for r in results]}
             Path(options["json"]).write_text(json.dumps(report, indent=2) + "\n")
             self.stdout.write(f"Wrote {options['json']}")
+
+    def _progress(self, step):
+        self.stdout.write(f"  {step:<60}", ending="\r")
+        self.stdout.flush()
 
     def _data(self, wanted, options):
         # A database not holding this scale was created afresh (benchmark_database()).
