@@ -4,7 +4,6 @@ Every value can be changed from the environment, so one image serves a laptop, a
 single server and a fleet behind a load balancer.
 """
 
-import gc
 import multiprocessing
 import os
 import sys
@@ -52,13 +51,16 @@ def when_ready(server):
 
 
 def pre_fork(server, worker):
-    """Leave what the master has loaded out of the workers' garbage collections.
+    """Leave what the master has loaded out of the workers' garbage collections, and
+    collect their short-lived objects less often (config.warmup.settle_memory()).
 
     A worker's full collection would otherwise walk every object inherited from the
     master (Django, the URLconf, the compiled queries), taking time on a request and
     writing to every page it visits, which then stops being shared with the master.
     """
-    gc.freeze()
+    from config.warmup import settle_memory
+
+    settle_memory()
 
 
 def worker_exit(server, worker):

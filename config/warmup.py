@@ -12,6 +12,8 @@ connections this opens are closed before the fork: a connection must never be sh
 between processes.
 """
 
+import gc
+
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connections
@@ -41,3 +43,21 @@ def warm_up():
             compile_read_queries(alias)
     finally:
         connections.close_all()
+
+
+# Allocations between two young-generation collections (Python's default is 700). A
+# page of the API builds some 20,000 dicts and lists that all live until the response
+# is written: at 700 each is walked by the collector two or three times on the way,
+# about a sixth of the request's time, though none of them is ever part of a cycle.
+# At 20,000 most are freed by their reference counts before a collection comes.
+GC_YOUNG_THRESHOLD = 20_000
+
+
+def settle_memory():
+    """Prepare this process to serve requests, as gunicorn's master does before each
+    fork: what exists now is left out of every later collection (gc.freeze()), and the
+    young generation is collected less often (GC_YOUNG_THRESHOLD)."""
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)

@@ -200,11 +200,15 @@ def test_a_worker_done_ends_without_teardown_and_a_failing_one_keeps_its_status(
 def test_the_master_freezes_what_it_loaded_before_each_fork():
     hooks = gunicorn_hooks()
     gc.unfreeze()
+    threshold = gc.get_threshold()
     try:
         hooks["pre_fork"](None, None)
         assert gc.get_freeze_count() > 0
+        # Workers collect their short-lived objects seldom; the older generations as usual.
+        assert gc.get_threshold() == (20_000, *threshold[1:])
     finally:
         gc.unfreeze()
+        gc.set_threshold(*threshold)
 
 
 def test_the_warm_up_loads_the_cache_client_library():

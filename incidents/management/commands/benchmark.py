@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import override_settings
 
+from config.warmup import settle_memory
 from incidents.benchmark.data import GENERATOR_VERSION, generate
 from incidents.benchmark.database import (
     BenchmarkDatabaseError,
@@ -84,9 +85,10 @@ class Command(BaseCommand):
                 # As gunicorn's master does before forking its workers (gunicorn.conf.py):
                 # what exists now (the generated data's bookkeeping, the bundle to import)
                 # stays out of the collector, whose full passes would otherwise add pauses
-                # of 100 ms and more to requests that never made those objects.
-                gc.collect()
-                gc.freeze()
+                # of 100 ms and more to requests that never made those objects; and the
+                # young generation is collected as seldom as in a worker.
+                threshold = gc.get_threshold()
+                settle_memory()
                 results = measure_all(
                     operations,
                     warmup=options["warmup"],
@@ -94,6 +96,7 @@ class Command(BaseCommand):
                     progress=self._progress,
                 )
                 gc.unfreeze()
+                gc.set_threshold(*threshold)
             add_ratios(results)
             if options["keep"]:
                 self.stdout.write(self._kept_message(name))
