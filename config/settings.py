@@ -170,6 +170,19 @@ DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
 if envbool("DISABLE_SERVER_SIDE_CURSORS", "false"):
     for database in DATABASES.values():
         database["DISABLE_SERVER_SIDE_CURSORS"] = True
+# How many extra processes PostgreSQL may start to share one query of a request (its
+# max_parallel_workers_per_gather; its own default is 2). A page stops after 50 rows:
+# starting workers costs more than the rows they share (a filtered API page took 14 to
+# 18 ms in parallel, 10.5 ms in one process), and under load every core is already
+# serving a request. Sent when connecting; a transaction pooler (PgBouncer) refuses
+# such a setting there, so behind one set it on the role instead (README: "Scaling").
+# Empty: the server's own setting.
+DATABASE_PARALLEL_WORKERS = env("DATABASE_PARALLEL_WORKERS", "0")
+if DATABASE_PARALLEL_WORKERS and not envbool("DISABLE_SERVER_SIDE_CURSORS", "false"):
+    parallel = f"-c max_parallel_workers_per_gather={int(DATABASE_PARALLEL_WORKERS)}"
+    for database in DATABASES.values():
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = " ".join(filter(None, [options.get("options"), parallel]))
 REPLICA_PIN_SECONDS = envint("REPLICA_PIN_SECONDS", "10")
 
 # A shared Redis when REDIS_URL is set (several app servers, throttle counters that hold

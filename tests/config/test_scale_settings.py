@@ -24,7 +24,8 @@ print(json.dumps({
     "caches": settings.CACHES,
     "databases": {alias: {"HOST": db.get("HOST"), "PORT": db.get("PORT"), "NAME": db.get("NAME"),
                           "TEST": db.get("TEST"),
-                          "NO_CURSORS": db.get("DISABLE_SERVER_SIDE_CURSORS")}
+                          "NO_CURSORS": db.get("DISABLE_SERVER_SIDE_CURSORS"),
+                          "OPTIONS": db.get("OPTIONS")}
                   for alias, db in settings.DATABASES.items()},
     "replicas": settings.DATABASE_REPLICAS,
     "routers": settings.DATABASE_ROUTERS,
@@ -79,6 +80,34 @@ def test_server_side_cursors_can_be_turned_off_for_a_transaction_pooler():
     )
     assert {db["NO_CURSORS"] for db in pooled["databases"].values()} == {True}
     assert not settings_with(DISABLE_SERVER_SIDE_CURSORS="")["databases"]["default"]["NO_CURSORS"]
+
+
+def test_requests_queries_run_in_one_process_unless_configured(db):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone() == ("0",)
+    loaded = settings_with(
+        DATABASE_URL="postgres://app:pw@primary.internal:5432/incidents?options=-c%20work_mem%3D8MB",
+        DATABASE_REPLICA_URLS="postgres://app:pw@replica-a:5432/incidents",
+    )
+    options = {alias: db["OPTIONS"]["options"] for alias, db in loaded["databases"].items()}
+    assert options == {
+        "default": "-c work_mem=8MB -c max_parallel_workers_per_gather=0",
+        "replica1": "-c max_parallel_workers_per_gather=0",
+    }
+    four = settings_with(DATABASE_PARALLEL_WORKERS="4")["databases"]["default"]["OPTIONS"]
+    assert four["options"] == "-c max_parallel_workers_per_gather=4"
+    # The server's own setting: nothing sent.
+    server = settings_with(DATABASE_PARALLEL_WORKERS="")["databases"]["default"]["OPTIONS"]
+    assert "options" not in server
+    # A transaction pooler refuses the startup option: set on the role instead.
+    pooled = settings_with(
+        DATABASE_URL="postgres://app:pw@pgbouncer:6432/incidents",
+        DISABLE_SERVER_SIDE_CURSORS="true",
+    )
+    assert "options" not in pooled["databases"]["default"]["OPTIONS"]
 
 
 @pytest.fixture
