@@ -8,8 +8,10 @@ parameter's values and the fields they sort by, the last one unique).
 
 import base64
 import binascii
+import collections
 import datetime
 import json
+import threading
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import F, Q
@@ -18,7 +20,32 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from .prepared import PreparedValues, Slot
+
 NOTHING = Q(pk__in=[])
+
+
+class _Recent:
+    """The prepared page queries this process used last (a few dozen at most)."""
+
+    def __init__(self, size):
+        self._size = size
+        self._items = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, make):
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                item = self._items[key] = make()
+                if len(self._items) > self._size:
+                    self._items.popitem(last=False)
+            else:
+                self._items.move_to_end(key)
+            return item
+
+
+_PAGES = _Recent(64)
 
 
 def _beyond(name, descending, value, nullable):
@@ -129,6 +156,54 @@ class KeysetPagination(BasePagination):
         return replace_query_param(self.base_url, self.cursor_query_param, token)
 
     def paginate_queryset(self, queryset, request, view=None):
+        def fetch(columns, keys, values, size):
+            page = self._ordered(queryset, columns, keys)
+            if values is not None:
+                try:
+                    page = page.filter(self._after(page.model, columns, values))
+                except (ValidationError, ValueError, TypeError):
+                    raise self._invalid_cursor() from None
+            return list(page[: size + 1])
+
+        return self._paginate(request, view, fetch)
+
+    def paginate_prepared(self, build, key, request, view=None, *, model, using):
+        """As ``paginate_queryset(build())``, for a list whose query varies with nothing
+        but the cursor: the page's query is compiled once per ``key`` (what ``build()``
+        depends on), ordering, cursor and page size, and prepared on the server
+        (config.prepared), so a request neither builds nor plans it. The ordering's
+        columns are ``model``'s fields."""
+
+        def fetch(columns, keys, values, size):
+            given = [] if values is None else self._values(model, columns, values)
+            shape = (
+                key,
+                tuple(columns),
+                None if values is None else tuple(value is None for value in values),
+                size,
+                using,
+            )
+
+            def page(*slots):
+                queryset = self._ordered(build(), columns, keys)
+                if values is not None:
+                    slotted = iter(slots)
+                    cursor = [
+                        None if value is None else Slot(next(slotted), field)
+                        for value, field in zip(values, self._fields(model, columns), strict=True)
+                    ]
+                    queryset = queryset.filter(self._after(model, columns, cursor))
+                return queryset[: size + 1]
+
+            prepared = _PAGES.get(shape, lambda: PreparedValues(page, slots=len(given)))
+            names = prepared.columns(using)
+            return [dict(zip(names, row, strict=True)) for row in prepared.run(given, using)]
+
+        return self._paginate(request, view, fetch)
+
+    def _paginate(self, request, view, fetch):
+        """The page ``fetch(columns, keys, cursor values, size)`` reads (``size + 1`` rows
+        at most, each with its sort values under ``keys``), and its links."""
         self.request = request
         self.base_url = request.build_absolute_uri()
         self.ordering = self.get_ordering_name(request, view)
@@ -141,18 +216,7 @@ class KeysetPagination(BasePagination):
         backwards = cursor is not None and cursor["d"] == "p"
         if backwards:  # the previous page: walk the other way, then turn the rows round
             columns = [(name, not descending) for name, descending in columns]
-        queryset = queryset.annotate(
-            **{key: F(name) for key, (name, _) in zip(keys, columns, strict=True)}
-        )
-        queryset = queryset.order_by(*(f"-{n}" if desc else n for n, desc in columns))
-        if cursor is not None:
-            try:
-                queryset = queryset.filter(self._after(queryset.model, columns, cursor["v"]))
-            except (ValidationError, ValueError, TypeError):
-                raise serializers.ValidationError(
-                    {self.cursor_query_param: ["Invalid cursor: use the links as given."]}
-                ) from None
-        rows = list(queryset[: size + 1])
+        rows = fetch(columns, keys, None if cursor is None else cursor["v"], size)
         more = len(rows) > size
         rows = rows[:size]
         if backwards:
@@ -173,6 +237,34 @@ class KeysetPagination(BasePagination):
             else:
                 self.previous_link = self.encode_cursor("p", cursor["v"])
         return rows
+
+    @staticmethod
+    def _ordered(queryset, columns, keys):
+        queryset = queryset.annotate(
+            **{key: F(name) for key, (name, _) in zip(keys, columns, strict=True)}
+        )
+        return queryset.order_by(*(f"-{n}" if desc else n for n, desc in columns))
+
+    def _invalid_cursor(self):
+        return serializers.ValidationError(
+            {self.cursor_query_param: ["Invalid cursor: use the links as given."]}
+        )
+
+    @staticmethod
+    def _fields(model, columns):
+        return [model._meta.get_field(name) for name, _ in columns]
+
+    def _values(self, model, columns, values):
+        """The cursor's sort values that are not NULL, as their fields read them (what
+        a lookup would check before querying)."""
+        try:
+            return [
+                field.to_python(value)
+                for value, field in zip(values, self._fields(model, columns), strict=True)
+                if value is not None
+            ]
+        except (ValidationError, ValueError, TypeError):
+            raise self._invalid_cursor() from None
 
     @staticmethod
     def _after(model, columns, values):

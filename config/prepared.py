@@ -22,7 +22,7 @@ import threading
 
 import orjson
 from django.db import connections
-from django.db.models import BooleanField, F, Func
+from django.db.models import BooleanField, Expression, F, Func
 
 try:
     import psycopg
@@ -47,27 +47,51 @@ class any_of(Func):
         return f"{sql} = ANY(%s)", (*params, self.slot)
 
 
-class PreparedValues:
-    """A ``values()`` query whose only variable is a list of ids.
+class Slot(Expression):
+    """A value given on each run of a PreparedValues query (a cursor's sort values, say):
+    compiled as one placeholder, found again by identity."""
 
-    ``build(slot)`` returns the queryset, filtering with ``any_of(column, slot)``
-    where the ids go. ``rows(ids, using)`` runs it: one query, compiled on first use.
+    def __init__(self, slot, output_field):
+        super().__init__(output_field=output_field)
+        self.slot = slot
+
+    def as_sql(self, compiler, connection):
+        return "%s", (self.slot,)
+
+
+class PreparedValues:
+    """A ``values()`` query whose only variables are a few values given on each run.
+
+    ``build(*slots)`` returns the queryset, with each slot where a value goes: in
+    ``any_of(column, slot)`` for a list of ids, or ``Slot(slot, field)`` for one value.
+    ``run(values, using)`` runs it with the values in the slots' order: one query,
+    compiled on first use. ``tuples(ids, using)`` and ``rows(ids, using)`` run a query
+    of one slot, a list of ids.
     """
 
-    def __init__(self, build):
+    def __init__(self, build, slots=1):
         self._build = build
+        self._slots = slots
         self._compiled = {}
         self._lock = threading.Lock()
 
     def _compile(self, using):
-        slot = object()
-        queryset = self._build(slot).using(using)
+        slots = [object() for _ in range(self._slots)]
+        queryset = self._build(*slots).using(using)
         query = queryset.query
         compiler = query.get_compiler(using)
         sql, params = compiler.as_sql()
-        positions = [i for i, param in enumerate(params) if param is slot]
-        if not positions:
-            raise ValueError("The prepared query does not use its ids: filter with any_of().")
+        positions = [
+            (i, n)
+            for i, param in enumerate(params)
+            for n, slot in enumerate(slots)
+            if param is slot
+        ]
+        if {n for _, n in positions} != set(range(len(slots))):
+            raise ValueError(
+                "The prepared query does not use each of its values: filter with any_of() "
+                "or Slot()."
+            )
         if query.selected:
             names = tuple(query.selected)
         else:
@@ -97,12 +121,12 @@ class PreparedValues:
         """The names of the columns, in the order of tuples()' values."""
         return self._compiled_for(using)[3]
 
-    def tuples(self, ids, using):
+    def run(self, values, using):
         """The rows as tuples, in the order of columns(), converters applied."""
         sql, params, positions, _, compiler, converters = self._compiled_for(using)
         params = list(params)
-        for position in positions:
-            params[position] = list(ids)
+        for position, slot in positions:
+            params[position] = values[slot]
         connection = connections[using]
         with connection.cursor() as cursor:
             if _cursor_decodes(connection):
@@ -112,6 +136,9 @@ class PreparedValues:
         if converters:
             rows = list(compiler.apply_converters(rows, converters))
         return rows
+
+    def tuples(self, ids, using):
+        return self.run((list(ids),), using)
 
     def rows(self, ids, using):
         names = self.columns(using)

@@ -39,13 +39,16 @@ class ApiViewSet(viewsets.GenericViewSet):
                 {name: [f"Unknown parameter. Known: {choices}."] for name in unknown}
             )
 
+    def names_no_filter(self):
+        filterset_class = getattr(self, "filterset_class", None)
+        return filterset_class is not None and set(self.request.query_params).isdisjoint(
+            filterset_class.base_filters
+        )
+
     def filter_queryset(self, queryset):
         # A request naming none of the filters is answered without building and
         # validating the filter form (milliseconds a request, for no change).
-        filterset_class = getattr(self, "filterset_class", None)
-        if filterset_class is not None and set(self.request.query_params).isdisjoint(
-            filterset_class.base_filters
-        ):
+        if self.names_no_filter():
             return queryset
         return super().filter_queryset(queryset)
 
