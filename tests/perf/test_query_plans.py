@@ -204,3 +204,18 @@ def test_search_documents_read_each_claims_figures_by_the_claim_before_any_stati
     figures = re.findall(r"on incidents_figure \w+.*\n\s*(?:->.*\n\s*)?.*Cond: \((.*)\)", text)
     assert figures, text
     assert all("claim_id = c" in cond for cond in figures), text
+
+
+def test_the_casualty_categories_have_statistics_and_keep_them():
+    # Never analyzed, PostgreSQL guesses 200 categories and joins every claim's figures
+    # to them anew; autovacuum would never analyze eight rows on its own.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples, reloptions FROM pg_class "
+            "WHERE relname = 'incidents_casualtycategory'"
+        )
+        tuples, options = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM incidents_casualtycategory")
+        (count,) = cursor.fetchone()
+    assert count > 0 and tuples == count
+    assert "autovacuum_analyze_threshold=0" in options
