@@ -4,12 +4,14 @@ Each search expression here is also the expression of a GIN index declared on it
 model, so PostgreSQL can use the index: change one and the other together.
 """
 
+import functools
 import re
 
 from django.contrib.postgres.search import SearchQuery, SearchQueryField, SearchVector
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q
 from django.db.models.functions import Coalesce
 
+from config.prepared import Condition
 from sources.search import SEARCH_CONFIG, name_vector
 
 
@@ -146,9 +148,22 @@ def text_search_q(text, include_protected=False):
     text's own index finds the few texts having them all, the texts are as fast to
     search directly. Those search the texts directly (``_text_search_by_text``).
     """
-    if include_protected or not ONE_WORD.fullmatch(text.strip()):
+    one_word = not include_protected and bool(ONE_WORD.fullmatch(text.strip()))
+    return _text_search(one_word, include_protected)(text)
+
+
+@functools.cache
+def _text_search(one_word, include_protected):
+    """text_search_q()'s condition, compiled once (config.prepared.Condition): building
+    its subqueries with the ORM cost more than running them."""
+    from .models import Incident
+
+    def build(text):
+        if one_word:
+            return Q(Exists(_matching_documents(text, incident="pk")))
         return _text_search_by_text(text, include_protected)
-    return Q(Exists(_matching_documents(text, incident="pk")))
+
+    return Condition(Incident, build, slots=1)
 
 
 class _every_word(Func):
@@ -273,6 +288,20 @@ def _high(prefix=""):
 
 
 def contested_q():
+    """True for an incident dispute() finds contested (the rules: _contested_q()), as
+    SQL compiled once (config.prepared.Condition): its nested subqueries cost more to
+    build with the ORM than to run."""
+    return _contested()()
+
+
+@functools.cache
+def _contested():
+    from .models import Incident
+
+    return Condition(Incident, _contested_q)
+
+
+def _contested_q():
     """The SQL twin of incidents.competing.dispute(): true when it would give any reason.
 
     Only current claims count (a claim some later claim supersedes is history):
