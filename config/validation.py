@@ -9,10 +9,12 @@ import functools
 import operator
 import re
 
+import orjson
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError
 from django.db.models import CheckConstraint, F, Q
 from rest_framework import serializers
+from rest_framework.fields import empty
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 NON_FIELD = "non_field_errors"
@@ -53,6 +55,26 @@ class InputSerializer(serializers.Serializer):
     def run_validators(self, value):
         if self.validators:
             super().run_validators(value)
+
+
+class RepeatedInput(InputSerializer):
+    """An input serializer for a reference that recurs in one payload (a bundle's
+    claims cite the same sources and reports again and again): each distinct reference
+    is checked once per payload, and the others like it take that result. Only what
+    passed is kept: a refused reference is checked, and refused, every time."""
+
+    def run_validation(self, data=empty):
+        if type(data) is not dict:
+            return super().run_validation(data)
+        try:
+            key = (type(self), orjson.dumps(data, option=orjson.OPT_SORT_KEYS))
+        except TypeError:
+            return super().run_validation(data)
+        checked = self.root.__dict__.setdefault("_checked_references", {})
+        value = checked.get(key)
+        if value is None:
+            value = checked[key] = super().run_validation(data)
+        return dict(value)
 
 
 def nest(flat):

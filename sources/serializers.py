@@ -8,7 +8,11 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from rest_framework import serializers
 
-from config.validation import InputSerializer, model_errors, raise_for_integrity_error
+from config.validation import (
+    RepeatedInput,
+    model_errors,
+    raise_for_integrity_error,
+)
 
 from .models import Report, Source
 
@@ -89,7 +93,7 @@ class ReportSerializer(ReportSummarySerializer):
 # References inside incident writes and bundles
 
 
-class SourceRefSerializer(InputSerializer):
+class SourceRefSerializer(RepeatedInput):
     """A source named in a write: found by id (API writes only), else slug, else URL, else
     name, and created when missing (which needs its name and kind)."""
 
@@ -106,7 +110,7 @@ class SourceRefSerializer(InputSerializer):
         return attrs
 
 
-class ReportRefSerializer(InputSerializer):
+class ReportRefSerializer(RepeatedInput):
     """A report named in a write: found by id (API writes only), else URL, else title, and
     created when missing (which needs a title and a publisher)."""
 

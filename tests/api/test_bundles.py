@@ -564,3 +564,27 @@ def test_reimporting_unchanged_incidents_reads_in_bulk_and_writes_nothing(editor
     assert len(few) == len(many)
     assert not {"INSERT", "UPDATE", "DELETE"} & set(many)
     assert as_json(export_bundle(Incident.objects.filter(slug__startswith="copy-"))) == stored
+
+
+def test_a_reference_repeated_across_a_bundle_is_checked_for_each_place(researcher_api, seed):
+    # Each distinct source or report is checked once per bundle; a refused one is
+    # reported at every place it appears, and one that passes serves every claim.
+    bundle = _copies(seed, 3)
+    bad = {"slug": "not a slug!", "name": "Somebody"}
+    bundle["incidents"][0]["claims"][0]["source"] = dict(bad)
+    bundle["incidents"][2]["claims"][1]["source"] = dict(bad)
+    response = researcher_api.post("/api/v1/import/", bundle, format="json")
+    assert response.status_code == 400
+    fields = [(error["incident"], error["field"]) for error in response.json()["errors"]]
+    assert fields == [(0, "claims[0].source.slug"), (2, "claims[1].source.slug")]
+
+    bundle = _copies(seed, 3)
+    response = researcher_api.post("/api/v1/import/", bundle, format="json")
+    assert response.status_code == 200, response.content
+    sources = {
+        incident.slug: sorted(incident.claims.values_list("source__slug", "report__url"))
+        for incident in Incident.objects.filter(slug__startswith="copy-")
+    }
+    assert len(sources) == 3
+    assert sources["copy-0"] == sources["copy-1"] == sources["copy-2"]
+    assert sources["copy-0"] == sorted(seed.claims.values_list("source__slug", "report__url"))
