@@ -30,6 +30,17 @@ def generated():
         cursor.execute("SET LOCAL enable_seqscan = off")
 
 
+@pytest.fixture
+def generated_more():
+    # Where the plan may check each incident's own text row by row instead of through
+    # the index, a few more incidents than that keep the index the cheaper way whatever
+    # the statistics earlier tests left (at 120, the two cost about the same).
+    generate(600, sources=80, seed=3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+
+
 def plan(params):
     queryset = IncidentFilter(params, queryset=Incident.objects.public()).qs
     return queryset.explain()
@@ -49,7 +60,7 @@ def test_text_search_looks_the_words_up_in_the_search_documents(generated):
     assert re.search(r"document @@ ", plan({"q": "hospital"}))
 
 
-def test_text_search_by_text_uses_every_full_text_index(generated):
+def test_text_search_by_text_uses_every_full_text_index(generated_more):
     # Negation (and staff's search of protected names) searches each text directly.
     text = plan({"q": NEGATED})
 
@@ -62,7 +73,7 @@ def test_text_search_by_text_uses_every_full_text_index(generated):
         assert index in text, f"{index} not in the plan:\n{text}"
 
 
-def test_text_search_uses_the_indexes_combined_with_other_filters(generated):
+def test_text_search_uses_the_indexes_combined_with_other_filters(generated_more):
     text = plan({"q": NEGATED, "occurred_after": "2016-01-01", "contested": "true"})
 
     # Whether each text index or another one drives the plan is the planner's call from
