@@ -159,6 +159,7 @@ class KeysetPagination(BasePagination):
         def fetch(columns, keys, values, size):
             page = self._ordered(queryset, columns, keys)
             if values is not None:
+                values = self._checked(page.model, columns, values)
                 try:
                     page = page.filter(self._after(page.model, columns, values))
                 except (ValidationError, ValueError, TypeError):
@@ -175,7 +176,8 @@ class KeysetPagination(BasePagination):
         columns are ``model``'s fields."""
 
         def fetch(columns, keys, values, size):
-            given = [] if values is None else self._values(model, columns, values)
+            checked = [] if values is None else self._checked(model, columns, values)
+            given = [value for value in checked if value is not None]
             shape = (
                 key,
                 tuple(columns),
@@ -254,17 +256,25 @@ class KeysetPagination(BasePagination):
     def _fields(model, columns):
         return [model._meta.get_field(name) for name, _ in columns]
 
-    def _values(self, model, columns, values):
-        """The cursor's sort values that are not NULL, as their fields read them (what
-        a lookup would check before querying)."""
+    def _checked(self, model, columns, values):
+        """The cursor's sort values as their fields read them, within the range their
+        columns hold (a value no page could have ends in "Invalid cursor", never in a
+        database error). Columns the view sorts by that are not fields (annotations)
+        keep their values as given."""
+        checked = []
         try:
-            return [
-                field.to_python(value)
-                for value, field in zip(values, self._fields(model, columns), strict=True)
-                if value is not None
-            ]
+            for value, (name, _) in zip(values, columns, strict=True):
+                try:
+                    field = model._meta.get_field(name)
+                except FieldDoesNotExist:
+                    field = None
+                if value is not None and field is not None:
+                    value = field.to_python(value)
+                    field.run_validators(value)
+                checked.append(value)
         except (ValidationError, ValueError, TypeError):
             raise self._invalid_cursor() from None
+        return checked
 
     @staticmethod
     def _after(model, columns, values):

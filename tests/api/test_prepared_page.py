@@ -80,7 +80,9 @@ def _cursor(values, direction="n", ordering="-occurred"):
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-@pytest.mark.parametrize("values", [["not a date", 5], ["2020-01-02", "five"]])
+@pytest.mark.parametrize(
+    "values", [["not a date", 5], ["2020-01-02", "five"], ["2020-01-02", 10**20]]
+)
 def test_a_cursor_whose_values_do_not_fit_is_refused_with_the_same_words(
     archive, api_client, values
 ):
