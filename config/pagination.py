@@ -198,8 +198,7 @@ class KeysetPagination(BasePagination):
                 return queryset[: size + 1]
 
             prepared = _PAGES.get(shape, lambda: PreparedValues(page, slots=len(given)))
-            names = prepared.columns(using)
-            return [dict(zip(names, row, strict=True)) for row in prepared.run(given, using)]
+            return prepared.dicts(given, using)
 
         return self._paginate(request, view, fetch)
 

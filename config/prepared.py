@@ -66,8 +66,8 @@ class PreparedValues:
     ``build(*slots)`` returns the queryset, with each slot where a value goes: in
     ``any_of(column, slot)`` for a list of ids, or ``Slot(slot, field)`` for one value.
     ``run(values, using)`` runs it with the values in the slots' order: one query,
-    compiled on first use. ``tuples(ids, using)`` and ``rows(ids, using)`` run a query
-    of one slot, a list of ids.
+    compiled on first use; ``dicts(values, using)`` gives its rows as dicts.
+    ``tuples(ids, using)`` runs a query of one slot, a list of ids.
     """
 
     def __init__(self, build, slots=1):
@@ -141,9 +141,10 @@ class PreparedValues:
     def tuples(self, ids, using):
         return self.run((list(ids),), using)
 
-    def rows(self, ids, using):
+    def dicts(self, values, using):
+        """run()'s rows as dicts under the columns' names, as ``values()`` gives them."""
         names = self.columns(using)
-        return [dict(zip(names, row, strict=True)) for row in self.tuples(ids, using)]
+        return [dict(zip(names, row, strict=True)) for row in self.run(values, using)]
 
 
 if psycopg is not None:
