@@ -1,10 +1,13 @@
-"""Read queries of a fixed shape, compiled to SQL once and then run with new ids.
+"""Read queries of a fixed shape, compiled to SQL once and then run with new values.
 
 Building a query with Django's ORM (resolving its annotations, joins and subqueries)
 costs more than running it when the query is a page of nested API output: several
 milliseconds a request. The API's read path asks the same few questions every time
-("the claims of these incidents", "the denials of these incidents"), differing only in
-the ids, so each is compiled once per database and process, and then only executed.
+("the claims of these incidents", "the denials of these incidents", "the page of the
+archive after this cursor"), differing only in the ids or the cursor's values, so each
+is compiled once per database and process, and then only executed (PreparedValues).
+A filter's condition whose nested subqueries cost as much is compiled the same way and
+given only its values (Condition).
 
 The rows are what ``values()`` would give: dicts under the same names, with the same
 field converters applied (or tuples in the same column order, for callers that read
