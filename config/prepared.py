@@ -231,10 +231,10 @@ class _CompiledCondition(Expression):
 
     conditional = True
 
-    def __init__(self, sql, params, outer=None):
+    def __init__(self, sql, params):
         super().__init__(output_field=BooleanField())
         self.sql, self.params = sql, tuple(params)
-        self.outer = F("pk") if outer is None else outer
+        self.outer = F("pk")
 
     def get_source_expressions(self):
         return [self.outer]
