@@ -1647,11 +1647,11 @@ class IncidentSearch(models.Model):
         "what the killed_min filter compares, one row per incident instead of its figures.",
     )
     attributed_to = ArrayField(
-        models.BigIntegerField(),
+        models.TextField(),
         default=list,
         blank=True,
-        help_text="The sources its current attributions name (search.ATTRIBUTED_TO_SQL): "
-        "what the attributed_to filter looks up, in one index.",
+        help_text="The slugs of the sources its current attributions name "
+        "(search.ATTRIBUTED_TO_SQL): what the attributed_to filter looks up, in one index.",
     )
 
     class Meta:

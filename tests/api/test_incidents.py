@@ -262,6 +262,30 @@ def test_a_bad_filter_value_answers_400_with_a_message(api_client, seed, params,
         assert response.json()[field][0]
 
 
+def test_a_party_is_found_by_its_current_slug_and_a_protected_one_only_by_staff(
+    api_client, researcher_api
+):
+    incident = make_incident()
+    party = make_source(slug="army", kind="armed_force")
+    make_claim(incident, kind=Claim.Kind.ATTRIBUTION, attributed_to=party, statement="x")
+    make_claim(make_incident(), kind=Claim.Kind.ATTRIBUTION, attributed_to=make_source())
+
+    def attributed_to(slug, client=api_client):
+        return slugs(client.get("/api/v1/incidents/", {"attributed_to": slug}))
+
+    assert attributed_to("army") == [incident.slug]
+    # A new slug reaches the incidents that name the party (their documents are rebuilt).
+    party.slug = "national-army"
+    party.save()
+    assert attributed_to("army") == []
+    assert attributed_to("national-army") == [incident.slug]
+    # Once protected, the public cannot find which incidents name it; staff can.
+    party.protected = True
+    party.save()
+    assert attributed_to("national-army") == []
+    assert attributed_to("national-army", researcher_api) == [incident.slug]
+
+
 def test_updated_since_finds_incidents_whose_claims_changed(api_client, seed):
     other = make_incident()
     stamp = Incident.objects.get(pk=other.pk).updated_at

@@ -115,6 +115,33 @@ def test_attributed_to_reads_the_documents_not_the_claims(generated):
     assert "attributed_to &&" in text, text
 
 
+def test_the_party_reaches_the_planner_as_a_constant_it_has_statistics_for(generated):
+    # Looked up by slug in the same query, a party's id was an unknown to the planner,
+    # which guessed the same share of incidents for every party: it walked thousands of
+    # incidents for a rare one, or sorted thousands for a common one. Given the slug, it
+    # weighs each party by the documents' statistics.
+    from collections import Counter
+
+    from incidents.models import IncidentSearch
+
+    assert "attributed_to && '{russian-aerospace-forces}'" in plan(
+        {"attributed_to": "russian-aerospace-forces"}
+    )
+    named = Counter(
+        slug
+        for parties in IncidentSearch.objects.values_list("attributed_to", flat=True)
+        for slug in parties
+    ).most_common()
+    (common, most), (rare, fewest) = named[0], named[-1]
+    assert most > fewest
+
+    def estimate(slug):
+        text = IncidentSearch.objects.filter(attributed_to__overlap=[slug]).explain()
+        return int(re.search(r"rows=(\d+)", text).group(1))
+
+    assert estimate(common) > estimate(rare), named
+
+
 # Committed (VACUUM runs outside a transaction); the migrations' rows restored after.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_killed_min_and_attributed_to_test_each_incident_from_an_index_alone():
