@@ -1257,13 +1257,17 @@ def _write_related(written, failed):
         if ref.get("slug") and ref["slug"] not in failed
     }
     found = dict(Incident.objects.filter(slug__in=slugs).values_list("slug", "pk"))
-    mine = {incident.pk for _, incident, _ in items}
+    created = {incident.pk for _, _, incident, is_new, _ in written if is_new}
+    # The links stored: none yet for the incidents this import creates. Each link is
+    # stored both ways, so those from the others are all of them.
+    stored = {incident.pk for _, incident, _ in items} - created
     through = Incident.related.through
-    before = set(
-        through.objects.filter(
-            Q(from_incident_id__in=mine) | Q(to_incident_id__in=mine)
-        ).values_list("from_incident_id", "to_incident_id")
-    )
+    before = set()
+    if stored:
+        for from_id, to_id in through.objects.filter(from_incident_id__in=stored).values_list(
+            "from_incident_id", "to_incident_id"
+        ):
+            before |= {(from_id, to_id), (to_id, from_id)}
     links = defaultdict(set)
     for from_id, to_id in before:
         links[from_id].add(to_id)
@@ -1302,7 +1306,6 @@ def _write_related(written, failed):
         through.objects.bulk_create(
             [through(from_incident_id=a, to_incident_id=b) for a, b in sorted(after - before)]
         )
-    created = {incident.pk for _, _, incident, is_new, _ in written if is_new}
     touched = sorted({from_id for from_id, _ in before ^ after} - created)
     if touched:
         # As the links' triggers write it (incidents.models._touch_incidents).

@@ -435,6 +435,25 @@ def test_new_incidents_links_touch_the_incidents_already_there(editor_api, seed)
     assert {"copy-0", "copy-1"} <= {i["slug"] for i in found.json()["results"]}
 
 
+def test_an_incident_already_there_gets_the_bundles_links_both_ways(editor_api, seed):
+    old, new, kept = (make_incident(slug=slug) for slug in ("old-link", "new-link", "kept-link"))
+    seed.related.add(old, kept)
+    bundle = as_json(export_bundle(Incident.objects.filter(pk=seed.pk)))
+    bundle["incidents"][0]["related"] = [{"slug": "kept-link"}, {"slug": "new-link"}]
+    bundle["incidents"].append(
+        {**_copies(seed, 1)["incidents"][0], "related": [{"slug": "old-link"}]}
+    )
+
+    response = editor_api.post("/api/v1/import/", bundle, format="json")
+
+    assert response.status_code == 200, response.json()
+    assert [i["result"] for i in response.json()["incidents"]] == ["updated", "created"]
+    assert set(seed.related.values_list("slug", flat=True)) == {"kept-link", "new-link"}
+    assert set(old.related.values_list("slug", flat=True)) == {"copy-0"}
+    assert list(new.related.values_list("slug", flat=True)) == [seed.slug]
+    assert list(kept.related.values_list("slug", flat=True)) == [seed.slug]
+
+
 def test_a_bulk_import_is_recorded_in_the_history_with_who_made_it(
     researcher_api, researcher, seed
 ):
