@@ -228,7 +228,7 @@ def _same_organisation(a, b):
     """True when one party is the other or one of its two parent levels.
 
     A ministry denying for its air force, or a spokesman for his ministry, speaks
-    for the accused. incidents.search.contested_q() applies the same rule in SQL.
+    for the accused. incidents.search.CONTESTED_SQL applies the same rule in SQL.
     """
     return a.id in b.family or b.id in a.family
 

@@ -220,6 +220,8 @@ class IncidentFilter(django_filters.FilterSet):
     def filter_contested(self, queryset, name, value):
         if value is None:
             return queryset
+        # Whether each incident is contested is kept with its search document (one
+        # indexed row per incident, instead of the rules over its claims and denials).
         return queryset.filter(contested_q()) if value else queryset.exclude(contested_q())
 
     def filter_ordering(self, queryset, name, value):

@@ -1629,8 +1629,9 @@ class IncidentSearch(models.Model):
     document does not match a query (without negation) matches it nowhere: the search
     looks here first, with one index, and checks each statement only for the few
     incidents left. It also keeps the incident's highest current number of killed and
-    the parties its current attributions name, for the killed_min and attributed_to
-    filters. Written only by the database's triggers (and bulk loads).
+    the parties its current attributions name and whether it is contested, for the
+    killed_min, attributed_to and contested filters. Written only by the database's
+    triggers (and bulk loads).
     """
 
     incident = models.OneToOneField(
@@ -1653,17 +1654,22 @@ class IncidentSearch(models.Model):
         help_text="The slugs of the sources its current attributions name "
         "(search.ATTRIBUTED_TO_SQL): what the attributed_to filter looks up, in one index.",
     )
+    contested = models.BooleanField(
+        default=False,
+        help_text="Whether dispute() finds it contested (search.CONTESTED_SQL): what the "
+        "contested filter reads, one row per incident instead of its claims and denials.",
+    )
 
     class Meta:
         indexes = [
             GinIndex(fields=["document"], name="incident_document_search"),
             GinIndex(fields=["attributed_to"], name="incident_document_attributed"),
-            # The killed_min and attributed_to filters test each listed incident's row
-            # here: with both columns in the index, the test reads the index alone, not
-            # the wide row holding the document.
+            # The killed_min, attributed_to and contested filters test each listed
+            # incident's row here: with their columns in the index, the test reads the
+            # index alone, not the wide row holding the document.
             models.Index(
                 fields=["incident"],
-                include=["killed_high", "attributed_to"],
+                include=["killed_high", "attributed_to", "contested"],
                 name="incident_search_filters",
             ),
         ]

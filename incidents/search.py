@@ -9,7 +9,6 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchQueryField, SearchVector
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q
-from django.db.models.functions import Coalesce
 
 from config.prepared import Condition
 from sources.search import SEARCH_CONFIG, name_vector
@@ -36,7 +35,9 @@ def search_query(text):
 # source touches the incident), and so do the bulk loads that skip those touches
 # (refresh_search_documents()).
 SEARCH_DOCUMENT_SQL = """
-INSERT INTO incidents_incidentsearch (incident_id, document, killed_high, attributed_to)
+INSERT INTO incidents_incidentsearch (
+    incident_id, document, killed_high, attributed_to, contested
+)
 SELECT i.id, (
     SELECT array_to_tsvector(coalesce(array_agg(DISTINCT w.lexeme), '{{}}'))
     FROM (
@@ -59,16 +60,19 @@ SELECT i.id, (
             WHERE d.incident_id = i.id AND d.withdrawn_at IS NULL
         )
     ) w
-), ({killed_high}), ({attributed_to})
+), ({killed_high}), ({attributed_to}), ({contested})
 FROM incidents_incident i WHERE i.id IN ({ids})
 ON CONFLICT (incident_id) DO UPDATE
 SET document = EXCLUDED.document, killed_high = EXCLUDED.killed_high,
-    attributed_to = EXCLUDED.attributed_to
+    attributed_to = EXCLUDED.attributed_to, contested = EXCLUDED.contested
 WHERE (
     incidents_incidentsearch.document,
     incidents_incidentsearch.killed_high,
-    incidents_incidentsearch.attributed_to
-) IS DISTINCT FROM (EXCLUDED.document, EXCLUDED.killed_high, EXCLUDED.attributed_to)
+    incidents_incidentsearch.attributed_to,
+    incidents_incidentsearch.contested
+) IS DISTINCT FROM (
+    EXCLUDED.document, EXCLUDED.killed_high, EXCLUDED.attributed_to, EXCLUDED.contested
+)
 """
 
 # The highest number of killed any current claim of incident ``i`` gives (a range
@@ -108,10 +112,89 @@ ATTRIBUTED_TO_SQL = """
 """
 
 
+# Whether incident ``i`` is contested: the rules of incidents.competing.dispute() in SQL
+# (tests/incidents/test_filters.py checks the filter on this against dispute() on
+# random incidents, revisions and withdrawals included). Only current claims count (a
+# claim a later one of its source supersedes is history), withdrawn claims and denials
+# are left out, and it is contested when a denial answers one of its claims, when two
+# attributions name parties neither of which is the other or one of the other's two
+# parent levels, or when two sources' figures for one category differ by more than 2x. What the
+# contested filter reads, one row per incident, rather than evaluating the rules for
+# each incident it walks (the list page's counts walk every match). Each figure is read
+# by its claim, which no plan can turn around (see KILLED_HIGH_SQL). The rules look at
+# an accused party's parent and grandparent: a change to either touches the incidents
+# that name the party (sources.models.CITING_SOURCE).
+CONTESTED_SQL = """
+    SELECT EXISTS (
+        SELECT 1 FROM incidents_denial d
+        WHERE d.incident_id = i.id AND d.withdrawn_at IS NULL
+        AND EXISTS (
+            SELECT 1 FROM incidents_denial_denies dd
+            JOIN incidents_claim c ON c.id = dd.claim_id
+            WHERE dd.denial_id = d.id AND c.incident_id = i.id AND c.withdrawn_at IS NULL
+            AND NOT EXISTS (
+                SELECT 1 FROM incidents_claim r
+                WHERE r.supersedes_id = c.id AND r.withdrawn_at IS NULL
+            )
+        )
+    ) OR EXISTS (
+        SELECT 1 FROM incidents_claim a
+        JOIN sources_source ap ON ap.id = a.attributed_to_id
+        LEFT JOIN sources_source ag ON ag.id = ap.parent_id
+        WHERE a.incident_id = i.id AND a.withdrawn_at IS NULL AND a.kind = 'attribution'
+        AND NOT EXISTS (
+            SELECT 1 FROM incidents_claim r WHERE r.supersedes_id = a.id AND r.withdrawn_at IS NULL
+        )
+        AND EXISTS (
+            SELECT 1 FROM incidents_claim b
+            JOIN sources_source bp ON bp.id = b.attributed_to_id
+            LEFT JOIN sources_source bg ON bg.id = bp.parent_id
+            WHERE b.incident_id = i.id AND b.withdrawn_at IS NULL AND b.kind = 'attribution'
+            AND NOT EXISTS (
+                SELECT 1 FROM incidents_claim r
+                WHERE r.supersedes_id = b.id AND r.withdrawn_at IS NULL
+            )
+            AND b.attributed_to_id <> a.attributed_to_id
+            AND COALESCE(bp.parent_id, 0) <> a.attributed_to_id
+            AND COALESCE(bg.parent_id, 0) <> a.attributed_to_id
+            AND b.attributed_to_id <> COALESCE(ap.parent_id, 0)
+            AND b.attributed_to_id <> COALESCE(ag.parent_id, 0)
+        )
+    ) OR EXISTS (
+        SELECT 1 FROM incidents_claim c
+        WHERE c.incident_id = i.id AND c.withdrawn_at IS NULL
+        AND NOT EXISTS (
+            SELECT 1 FROM incidents_claim r WHERE r.supersedes_id = c.id AND r.withdrawn_at IS NULL
+        )
+        AND EXISTS (
+            SELECT 1 FROM incidents_figure f
+            WHERE f.claim_id = c.id AND COALESCE(f.min_count, f.max_count) IS NOT NULL
+            AND EXISTS (
+                SELECT 1 FROM incidents_claim h
+                WHERE h.incident_id = i.id AND h.withdrawn_at IS NULL
+                AND h.source_id <> c.source_id
+                AND NOT EXISTS (
+                    SELECT 1 FROM incidents_claim r
+                    WHERE r.supersedes_id = h.id AND r.withdrawn_at IS NULL
+                )
+                AND EXISTS (
+                    SELECT 1 FROM incidents_figure g
+                    WHERE g.claim_id = h.id AND g.category_id = f.category_id
+                    AND COALESCE(g.max_count, g.min_count) > 2 * COALESCE(f.min_count, f.max_count)
+                )
+            )
+        )
+    )
+"""
+
+
 def search_document_sql(ids):
     """SEARCH_DOCUMENT_SQL for the incidents ``ids`` (SQL) selects."""
     return SEARCH_DOCUMENT_SQL.format(
-        ids=ids, killed_high=KILLED_HIGH_SQL, attributed_to=ATTRIBUTED_TO_SQL.format()
+        ids=ids,
+        killed_high=KILLED_HIGH_SQL,
+        attributed_to=ATTRIBUTED_TO_SQL.format(),
+        contested=CONTESTED_SQL,
     )
 
 
@@ -283,101 +366,9 @@ def revised(claim="pk"):
     return Exists(Claim.objects.filter(supersedes=OuterRef(claim), withdrawn_at__isnull=True))
 
 
-def _low(prefix=""):
-    return Coalesce(f"{prefix}min_count", f"{prefix}max_count")
-
-
-def _high(prefix=""):
-    return Coalesce(f"{prefix}max_count", f"{prefix}min_count")
-
-
 def contested_q():
-    """True for an incident dispute() finds contested (the rules: _contested_q()), as
-    SQL compiled once (config.prepared.Condition): its nested subqueries cost more to
-    build with the ORM than to run."""
-    return _contested()()
+    """True for an incident dispute() finds contested: read from its search document,
+    which the database keeps (search.CONTESTED_SQL, the rules in SQL)."""
+    from .models import IncidentSearch
 
-
-@functools.cache
-def _contested():
-    from .models import Incident
-
-    return Condition(Incident, _contested_q)
-
-
-def _contested_q():
-    """The SQL twin of incidents.competing.dispute(): true when it would give any reason.
-
-    Only current claims count (a claim some later claim supersedes is history):
-
-    - a denial answers one of the incident's claims;
-    - two attributions name parties neither of which is the other or one of the other's
-      two parent levels (dispute() compares the same way);
-    - two sources' figures for one category differ by more than 2x.
-
-    Withdrawn claims and denials are left out, as dispute() leaves them out.
-
-    Each condition starts from the outer incident's id (``incident_id = outer.id``, an
-    index lookup), and each compares rows with the same incident by that outer id again,
-    from inside a nested subquery. That nested reference is what keeps the plan cheap:
-    PostgreSQL can only turn an ORed EXISTS into a hashed subplan (which computes the
-    subquery for every incident at once, here a scan of every claim before the first
-    row) when the outer row is referenced by a plain equality and nowhere else. So the
-    plan walks the incidents in the requested order and checks each with a few index
-    lookups, stopping at the page's end (tests/perf/test_query_plans.py).
-    """
-    from .models import Claim, Denial, Figure
-
-    incident = OuterRef(OuterRef("pk"))
-
-    # A denial answers a current claim of this incident (dispute() looks the denied
-    # claims up among the incident's own claims).
-    answered = Denial.denies.through.objects.filter(
-        denial=OuterRef("pk"), claim__incident=incident, claim__withdrawn_at__isnull=True
-    ).filter(~revised("claim_id"))
-    denied = Denial.objects.filter(incident=OuterRef("pk"), withdrawn_at__isnull=True).filter(
-        Exists(answered)
-    )
-
-    def with_family(claims):
-        # The accused party and its two parent levels; 0 stands for "none".
-        return (
-            claims.filter(kind="attribution")
-            .filter(~revised())
-            .annotate(
-                p0=F("attributed_to_id"),
-                p1=Coalesce("attributed_to__parent_id", 0),
-                p2=Coalesce("attributed_to__parent__parent_id", 0),
-            )
-        )
-
-    other_party = (
-        with_family(Claim.objects.not_withdrawn().filter(incident=incident))
-        .exclude(p0=OuterRef("p0"))
-        .exclude(p1=OuterRef("p0"))
-        .exclude(p2=OuterRef("p0"))
-        .exclude(p0=OuterRef("p1"))
-        .exclude(p0=OuterRef("p2"))
-    )
-    differing_attributions = with_family(
-        Claim.objects.not_withdrawn().filter(incident=OuterRef("pk"))
-    ).filter(Exists(other_party))
-
-    higher = (
-        Figure.objects.filter(
-            claim__incident=incident,
-            claim__withdrawn_at__isnull=True,
-            category=OuterRef("category"),
-        )
-        .exclude(claim__source=OuterRef("claim__source"))
-        .filter(~revised("claim_id"))
-    )
-    higher = higher.alias(high=_high()).filter(high__gt=2 * OuterRef("low"))
-    differing_tolls = (
-        Figure.objects.filter(claim__incident=OuterRef("pk"), claim__withdrawn_at__isnull=True)
-        .filter(~revised("claim_id"))
-        .alias(low=_low())
-        .filter(low__isnull=False)
-        .filter(Exists(higher))
-    )
-    return Q(Exists(denied)) | Q(Exists(differing_attributions)) | Q(Exists(differing_tolls))
+    return Q(Exists(IncidentSearch.objects.filter(incident=OuterRef("pk"), contested=True)))

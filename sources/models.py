@@ -78,10 +78,16 @@ def touch_citing_incidents(name, columns, cited_by, key="id"):
     )
 
 
+# The incidents citing a source, and those accusing one of its children: whether an
+# incident is contested depends on an accused party's parent and grandparent
+# (incidents.search.CONTESTED_SQL).
 CITING_SOURCE = """
     SELECT incident_id FROM incidents_claim WHERE source_id IN (SELECT id FROM changed)
     UNION SELECT incident_id FROM incidents_claim
         WHERE attributed_to_id IN (SELECT id FROM changed)
+    UNION SELECT incident_id FROM incidents_claim WHERE attributed_to_id IN (
+        SELECT id FROM sources_source WHERE parent_id IN (SELECT id FROM changed)
+    )
     UNION SELECT incident_id FROM incidents_denial WHERE source_id IN (SELECT id FROM changed)
     UNION SELECT c.incident_id FROM incidents_claimvia v
         JOIN incidents_claim c ON c.id = v.claim_id WHERE v.source_id IN (SELECT id FROM changed)

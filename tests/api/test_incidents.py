@@ -286,6 +286,27 @@ def test_a_party_is_found_by_its_current_slug_and_a_protected_one_only_by_staff(
     assert attributed_to("national-army", researcher_api) == [incident.slug]
 
 
+def test_a_party_moved_to_another_organisation_changes_what_is_contested(api_client):
+    ministry = make_source(kind="government")
+    command = make_source(kind="armed_force", parent=ministry)
+    unit = make_source(kind="armed_force", parent=command)
+    incident = make_incident()
+    make_claim(incident, kind=Claim.Kind.ATTRIBUTION, attributed_to=ministry, statement="x")
+    make_claim(incident, kind=Claim.Kind.ATTRIBUTION, attributed_to=unit, statement="y")
+
+    def contested():
+        return slugs(api_client.get("/api/v1/incidents/", {"contested": "true"}))
+
+    # The unit's grandparent is the ministry: one organisation, no dispute.
+    assert contested() == []
+    # The unit's parent moves to another ministry: the incident naming the unit is now
+    # contested, though neither party it names has changed.
+    command.parent = make_source(kind="government")
+    command.save()
+    assert contested() == [incident.slug]
+    assert slugs(api_client.get("/api/v1/incidents/", {"contested": "false"})) == []
+
+
 def test_updated_since_finds_incidents_whose_claims_changed(api_client, seed):
     other = make_incident()
     stamp = Incident.objects.get(pk=other.pk).updated_at
