@@ -118,12 +118,12 @@ ATTRIBUTED_TO_SQL = """
 # claim a later one of its source supersedes is history), withdrawn claims and denials
 # are left out, and it is contested when a denial answers one of its claims, when two
 # attributions name parties neither of which is the other or one of the other's two
-# parent levels, or when two sources' figures for one category differ by more than 2x. What the
-# contested filter reads, one row per incident, rather than evaluating the rules for
-# each incident it walks (the list page's counts walk every match). Each figure is read
-# by its claim, which no plan can turn around (see KILLED_HIGH_SQL). The rules look at
-# an accused party's parent and grandparent: a change to either touches the incidents
-# that name the party (sources.models.CITING_SOURCE).
+# parent levels, or when two sources' figures for one category differ by more than 2x.
+# What the contested filter reads, one row per incident, rather than evaluating the
+# rules for each incident it walks (the list page's counts walk every match). Each
+# figure is read by its claim, which no plan can turn around (see KILLED_HIGH_SQL). The
+# rules look at an accused party's parent and grandparent: a change to either touches
+# the incidents that name the party (sources.models.CITING_SOURCE).
 CONTESTED_SQL = """
     SELECT EXISTS (
         SELECT 1 FROM incidents_denial d

@@ -4,7 +4,7 @@ import pytest
 from django.db.models import Exists, OuterRef
 
 from incidents.models import Claim, Incident
-from incidents.search import contested_q, text_search_q
+from incidents.search import text_search_q
 
 pytestmark = pytest.mark.django_db
 
@@ -15,21 +15,20 @@ def _ids(queryset):
     return set(queryset.values_list("pk", flat=True))
 
 
-def test_contested_holds_in_subqueries_and_negated(seed):
-    contested = _ids(Incident.objects.filter(contested_q()))
-    assert Incident.objects.get(slug=IDLIB).pk in contested
+def test_a_condition_holds_in_subqueries_and_negated(seed):
+    found = _ids(Incident.objects.filter(text_search_q("hospital")))
+    assert Incident.objects.get(slug=IDLIB).pk in found
     # Inside a subquery the incidents table takes another name ("U0"): the condition
     # follows it.
-    assert _ids(Incident.objects.filter(pk__in=Incident.objects.filter(contested_q()))) == (
-        contested
-    )
-    inside = Exists(Incident.objects.filter(contested_q(), pk=OuterRef("incident_id")))
+    nested = Incident.objects.filter(pk__in=Incident.objects.filter(text_search_q("hospital")))
+    assert _ids(nested) == found
+    inside = Exists(Incident.objects.filter(text_search_q("hospital"), pk=OuterRef("incident_id")))
     claims = Claim.objects.filter(inside)
     assert claims.exists()
-    assert set(claims.values_list("incident_id", flat=True)) <= contested
-    rest = _ids(Incident.objects.exclude(contested_q()))
-    assert rest and not rest & contested
-    assert rest | contested == _ids(Incident.objects.all())
+    assert set(claims.values_list("incident_id", flat=True)) <= found
+    rest = _ids(Incident.objects.exclude(text_search_q("hospital")))
+    assert rest and not rest & found
+    assert rest | found == _ids(Incident.objects.all())
 
 
 @pytest.mark.parametrize("staff", [False, True])
