@@ -120,9 +120,10 @@ ATTRIBUTED_TO_SQL = """
 # attributions name parties neither of which is the other or one of the other's two
 # parent levels, or when two sources' figures for one category differ by more than 2x.
 # What the contested filter reads, one row per incident, rather than evaluating the
-# rules for each incident it walks (the list page's counts walk every match). Each
-# figure is read by its claim, which no plan can turn around (see KILLED_HIGH_SQL). The
-# rules look at an accused party's parent and grandparent: a change to either touches
+# rules for each incident it walks (the list page's counts walk every match). The
+# figures are read claim by claim in scalar subqueries, which no plan can turn into a
+# join: as EXISTS, a plan made without statistics (a bulk load's) hashed every figure
+# in the table for each incident (see KILLED_HIGH_SQL). The rules look at an accused party's parent and grandparent: a change to either touches
 # the incidents that name the party (sources.models.CITING_SOURCE).
 CONTESTED_SQL = """
     SELECT EXISTS (
@@ -166,23 +167,26 @@ CONTESTED_SQL = """
         AND NOT EXISTS (
             SELECT 1 FROM incidents_claim r WHERE r.supersedes_id = c.id AND r.withdrawn_at IS NULL
         )
-        AND EXISTS (
-            SELECT 1 FROM incidents_figure f
+        AND (
+            SELECT true FROM incidents_figure f
             WHERE f.claim_id = c.id AND COALESCE(f.min_count, f.max_count) IS NOT NULL
-            AND EXISTS (
-                SELECT 1 FROM incidents_claim h
+            AND (
+                SELECT true FROM incidents_claim h
                 WHERE h.incident_id = i.id AND h.withdrawn_at IS NULL
                 AND h.source_id <> c.source_id
                 AND NOT EXISTS (
                     SELECT 1 FROM incidents_claim r
                     WHERE r.supersedes_id = h.id AND r.withdrawn_at IS NULL
                 )
-                AND EXISTS (
-                    SELECT 1 FROM incidents_figure g
+                AND (
+                    SELECT true FROM incidents_figure g
                     WHERE g.claim_id = h.id AND g.category_id = f.category_id
                     AND COALESCE(g.max_count, g.min_count) > 2 * COALESCE(f.min_count, f.max_count)
+                    LIMIT 1
                 )
+                LIMIT 1
             )
+            LIMIT 1
         )
     )
 """
