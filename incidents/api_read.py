@@ -473,7 +473,7 @@ class Reader:
         ) = _claim_positions(prepared.columns(using))
         staff = self.staff
         party = self._party_at
-        category = self._category
+        categories = self._categories
         claims, facts = [], []
         for row in rows:
             figures, figure_facts = [], []
@@ -497,17 +497,17 @@ class Reader:
                 "updated_at": row[UPDATED_AT],
             }
             for item in row[FIGURES] or ():
+                slug, low, high = item["category"], item["min"], item["max"]
                 figure = {
-                    "category": item["category"],
-                    "min": item["min"],
-                    "max": item["max"],
+                    "category": slug,
+                    "min": low,
+                    "max": high,
                     "as_said": item["as_said"],
                     "approximate": item["approximate"],
                 }
                 figures.append(figure)
-                figure_facts.append(
-                    FigureFacts(item["category"], category(item), item["min"], item["max"], figure)
-                )
+                category = categories.get(slug) or self._category(item)
+                figure_facts.append(FigureFacts(slug, category, low, high, figure))
             claims.append(claim)
             facts.append(
                 ClaimFacts(

@@ -62,8 +62,7 @@ class DenialFacts:
     denies: list  # ids of the claims it answers
 
 
-@dataclass
-class FigureRow:
+class FigureRow(NamedTuple):
     claim: object
     figure: object
 

@@ -123,8 +123,9 @@ ATTRIBUTED_TO_SQL = """
 # rules for each incident it walks (the list page's counts walk every match). The
 # figures are read claim by claim in scalar subqueries, which no plan can turn into a
 # join: as EXISTS, a plan made without statistics (a bulk load's) hashed every figure
-# in the table for each incident (see KILLED_HIGH_SQL). The rules look at an accused party's parent and grandparent: a change to either touches
-# the incidents that name the party (sources.models.CITING_SOURCE).
+# in the table for each incident (see KILLED_HIGH_SQL). The rules look at an accused
+# party's parent and grandparent: a change to either touches the incidents that name
+# the party (sources.models.CITING_SOURCE).
 CONTESTED_SQL = """
     SELECT EXISTS (
         SELECT 1 FROM incidents_denial d

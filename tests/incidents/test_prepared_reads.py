@@ -1,10 +1,12 @@
 """The API's read queries prepared on the server give what the plain queries give."""
 
+import datetime
+
 import pytest
 from django.db import connection
 
 from config.renderers import dumps
-from incidents.api_read import Reader, incident_rows
+from incidents.api_read import _CLAIMS, Reader, incident_rows
 from incidents.models import Claim, Incident
 from sources.models import Source
 from tests.factories import make_claim, make_denial, make_incident, make_report, make_source
@@ -57,3 +59,29 @@ def test_the_claims_and_denials_queries_are_prepared_once(incidents):
     assert any('FROM "incidents_claim" LEFT OUTER JOIN' in s for s in statements)
     assert any('FROM "incidents_denial" LEFT OUTER JOIN' in s for s in statements)
     assert len(statements) == len(set(statements))
+
+
+def test_timestamps_are_read_as_django_reads_them(incidents):
+    """The read path decodes timestamps with the driver's own loader when the session's
+    time zone is Django's, and with Django's otherwise: the same values either way."""
+    ids = list(Incident.objects.values_list("pk", flat=True))
+
+    def read():
+        rows = _CLAIMS["incident_id"].dicts((ids,), "default")
+        return sorted((row["id"], row["updated_at"], row["updated_at"].tzinfo) for row in rows)
+
+    def django_reads():
+        claims = Claim.objects.not_withdrawn().filter(incident__in=ids)
+        return sorted(
+            (pk, value, value.tzinfo) for pk, value in claims.values_list("pk", "updated_at")
+        )
+
+    assert read() == django_reads()
+    assert {tz for _, _, tz in read()} == {datetime.UTC}
+    with connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'Asia/Damascus'")
+    try:
+        assert read() == django_reads()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET TIME ZONE 'UTC'")
