@@ -99,7 +99,6 @@ def _incident_list(request, home=False):
     # What the page counts or gathers over every matching incident is cached under the
     # data's version: read again after any change, not on every request.
     aggregates = ListCache(request)
-    published = Incident.objects.public().using(aggregates.using)
     context = {
         "home": home,
         "filterset": filterset,
@@ -109,12 +108,7 @@ def _incident_list(request, home=False):
         "countries": aggregates.get(
             "countries",
             (),
-            lambda: list(
-                published.exclude(country="")
-                .order_by("country")
-                .values_list("country", flat=True)
-                .distinct()
-            ),
+            lambda: Incident.objects.using(aggregates.using).public_countries(),
         ),
         "advanced_filters": bool(set(params) - {"q", "page"}),
     }

@@ -262,3 +262,22 @@ def test_the_casualty_categories_have_statistics_and_keep_them():
         (count,) = cursor.fetchone()
     assert count > 0 and tuples == count
     assert "autovacuum_analyze_threshold=0" in options
+
+
+def test_the_list_pages_countries_are_read_one_index_probe_at_a_time(generated):
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_incident
+
+    make_incident(country="ZZ", status=Incident.Status.DRAFT)  # a draft's country is not offered
+    make_incident(country="")
+    with CaptureQueriesContext(connection) as queries:
+        countries = Incident.objects.public_countries()
+    published = Incident.objects.public().exclude(country="").order_by("country")
+    assert countries == list(published.values_list("country", flat=True).distinct())
+    assert len(countries) > 1 and "ZZ" not in countries
+    (query,) = queries.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + query["sql"])
+        text = "\n".join(row[0] for row in cursor.fetchall())
+    assert "incident_status_country" in text and "Seq Scan" not in text, text
