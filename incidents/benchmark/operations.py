@@ -50,6 +50,7 @@ NAMES = [
     "html_incident",
     "html_incident_cached",
     "html_list",
+    "html_list_uncached",
     "import_bundle_1000",
     "api_list",
     "api_list_deep",
@@ -236,6 +237,10 @@ def build_operations():
         with override_settings(INCIDENT_PAGE_CACHE_SECONDS=0):
             return client.get(incident.get_absolute_url())
 
+    def uncached_list():
+        with override_settings(LIST_CACHE_SECONDS=0):
+            return client.get(HTML_LIST)
+
     operations = [
         Operation("floor_sql", lambda: floor_page(site_url=settings.SITE_URL)),
         Operation("orm_with_claims", _orm_page),
@@ -244,6 +249,9 @@ def build_operations():
         Operation("html_incident", uncached_page),
         Operation("html_incident_cached", lambda: client.get(incident.get_absolute_url())),
         Operation("html_list", lambda: client.get(HTML_LIST)),
+        # Counted, charted and rendered every time, as for the first reader after any
+        # change to the archive.
+        Operation("html_list_uncached", uncached_list),
         _import_operation(),
         *_api_operations(client, incident),
     ]

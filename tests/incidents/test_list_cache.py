@@ -11,6 +11,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from incidents import workflow
@@ -195,3 +196,14 @@ def entry(client, slug):
     html = client.get(LIST).content.decode()
     start = html.index(f'href="/incidents/{slug}/"')
     return html[start : html.index("</li>", start)]
+
+
+def test_with_the_list_cache_off_every_request_counts_and_renders_anew(client, listed, settings):
+    with CaptureQueriesContext(connection) as filling:
+        assert page(client)["count"] == 2  # kept for LIST_CACHE_SECONDS
+    settings.LIST_CACHE_SECONDS = 0
+    with CaptureQueriesContext(connection) as off:
+        assert page(client)["count"] == 2
+    # Not read from what the first request kept: the countries, the count with the
+    # timeline and map, and the page's entries are read again.
+    assert len(off.captured_queries) == len(filling.captured_queries) > 3
