@@ -524,8 +524,13 @@ class Incident(models.Model):
             GinIndex(incident_vector(), name="incident_search"),
             # Incremental sync: updated_since with ordering=updated_at (the API's cursor).
             models.Index(fields=["status", "updated_at", "id"], name="incident_public_updated"),
-            # The countries the list page offers (IncidentQuerySet.public_countries()).
-            models.Index(fields=["status", "country"], name="incident_status_country"),
+            # A country's incidents, newest first (the country filter), their dates alone
+            # for the list page's timeline, and the countries the list page offers
+            # (IncidentQuerySet.public_countries()).
+            models.Index(
+                fields=["status", "country", "-occurred_start", "-id"],
+                name="incident_status_country",
+            ),
         ]
 
     def __str__(self):
