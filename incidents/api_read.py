@@ -336,6 +336,16 @@ class Reader:
     def _parts(self, ids):
         """``{id: (claims, denials, casualties, dispute)}`` for these incidents, read and
         worked out: two queries whatever their number."""
+        return {
+            pk: (claims, denials, {slug: rng.as_dict() for slug, rng in ranges.items()}, dispute)
+            for pk, (claims, denials, ranges, dispute) in self.worked_out(ids).items()
+        }
+
+    def worked_out(self, ids):
+        """``{id: (claims, denials, ranges, dispute)}`` for these incidents: their claims
+        and denials as the contract shows them, their casualty ranges (Range, in the
+        categories' order) and their dispute (as a dict). Two queries whatever their
+        number; the list page's entries read them too."""
         claims, claim_facts = self._claims("incident_id", ids)
         denials, denial_facts = self._denials("incident_id", ids)
         by_claim = {claim["id"]: claim for claim in claims}
@@ -359,8 +369,7 @@ class Reader:
             dispute = dispute_from_facts(
                 current, denial_facts, reveal_protected=self.staff, ranges=ranges
             )
-            casualties = {slug: rng.as_dict() for slug, rng in ranges.items()}
-            parts[pk] = (claims, denials, casualties, dispute.as_dict())
+            parts[pk] = (claims, denials, ranges, dispute.as_dict())
         return parts
 
     def _incident(self, row, claims, denials, casualties, dispute):

@@ -20,6 +20,7 @@ from django.views.decorators.http import condition
 from sources.models import Source
 
 from . import charts
+from .api_read import Reader
 from .caching import (
     ListCache,
     incident_etag,
@@ -153,13 +154,17 @@ def _incident_list(request, home=False):
     def render_results():
         # The results section (count, filters in use, map, timeline, the page's
         # entries), rendered once per version, filters, page and audience.
-        paginator = CountedPaginator(incidents.with_claims(), PAGE_SIZE, count=summary["count"])
+        paginator = CountedPaginator(incidents, PAGE_SIZE, count=summary["count"])
         page = paginator.get_page(params.get("page"))
+        # The entries' ranges and dispute as the API works them out: two queries of
+        # plain rows for the whole page.
+        reader = Reader(request.user.is_staff, using=aggregates.using, cached=False)
+        worked_out = reader.worked_out([incident.pk for incident in page])
         entries = []
         for incident in page:
-            ranges = incident.casualty_ranges()
+            _, _, ranges, dispute = worked_out[incident.pk]
             headline = [ranges[slug] for slug in HEADLINE_CATEGORIES if slug in ranges][:2]
-            entries.append((incident, headline or list(ranges.values())[:1], incident.dispute()))
+            entries.append((incident, headline or list(ranges.values())[:1], dispute))
         section = context | {
             "page": page,
             "entries": entries,

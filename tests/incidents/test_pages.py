@@ -397,9 +397,9 @@ def test_the_list_query_count_is_constant(
     for _ in range(30):
         make_busy_incident(n_claims=6)
     # The data's version, the countries, the count with the timeline, the map points,
-    # then the page: incidents, claims, figures, denials, the claims they answer,
-    # related incidents.
-    with django_assert_num_queries(10):
+    # then the page: incidents, their claims (with figures), their denials (with the
+    # claims they answer).
+    with django_assert_num_queries(7):
         first = client.get("/incidents/?ordering=-killed")
     assert text(first).count('class="incident-entry"') == 25
     # Again, with nothing changed: the data's version, then the cache.
@@ -409,7 +409,7 @@ def test_the_list_query_count_is_constant(
 
     # Other filters: their own count, timeline, map and page, and the names of the
     # sources they name; the countries are the same for every filter.
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         first = client.get("/incidents/?contested=true&source=source-1")
     with django_assert_num_queries(1):
         again = client.get("/incidents/?contested=true&source=source-1")
